@@ -1,0 +1,181 @@
+"""One typed Settings object, built from one table of (name, type, default, help).
+
+Precedence: defaults < ``<data dir>/crowdform.toml`` < ``CROWDFORM_*`` environment < flags.
+Unknown keys in the config file or environment fail at start with the nearest valid name.
+``docs/settings.md`` is generated from :data:`SETTINGS` (a test checks that it is current).
+Nothing here runs at import time; :func:`load_settings` is called by the CLI and the tests.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import tomllib
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any, Callable, Mapping
+
+from crowdform.errors import InvalidInput
+
+ENV_PREFIX = "CROWDFORM_"
+CONFIG_FILE_NAME = "crowdform.toml"
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    name: str
+    parse: Callable[[str], Any]
+    default: Any
+    help: str
+
+
+def _paths(text: str) -> tuple[Path, ...]:
+    return tuple(Path(p).expanduser() for p in text.split(os.pathsep) if p)
+
+
+def _bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError(f"expected true or false, got {text!r}")
+
+
+def _optional_str(text: str) -> str | None:
+    return text or None
+
+
+SETTINGS: tuple[SettingSpec, ...] = (
+    SettingSpec("data_dir", Path, Path("crowdform-data"),
+                "Folder for the database, secrets, hook logs and local job output."),
+    SettingSpec("database_url", _optional_str, None,
+                "SQLAlchemy URL. Default: a SQLite file `crowdform.db` in the data folder (WAL mode). "
+                "PostgreSQL: `postgresql+psycopg://user@host/db`."),
+    SettingSpec("storage_roots", _paths, (),
+                "Extra local folders (separated by the OS path separator) that manifests, templates, "
+                "output and signed URLs may use. The data folder and the working directory are always roots."),
+    SettingSpec("s3_endpoint_url", _optional_str, None,
+                "Endpoint of an S3-compatible store for `s3://` URIs. Default: boto3's own resolution "
+                "(`AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, then AWS)."),
+    SettingSpec("region", str, "us-east-1", "Region written into ARNs and worker ids, and given to hooks as AWS_REGION."),
+    SettingSpec("account_id", str, "000000000000", "12-digit account id written into ARNs."),
+    SettingSpec("host", str, "127.0.0.1", "Address `crowdform serve` listens on."),
+    SettingSpec("port", int, 8080, "Port `crowdform serve` listens on."),
+    SettingSpec("hook_timeout_seconds", float, 60.0, "Longest a single hook call may run before it is killed."),
+    SettingSpec("hook_attempts", int, 3, "Attempts per hook call (with exponential backoff) before the object or batch fails."),
+    SettingSpec("pre_hook_concurrency", int, 4, "Pre-annotation hook calls run at once per job."),
+    SettingSpec("consolidation_batch_size", int, 500, "Most data objects sent to one post-annotation hook call."),
+    SettingSpec("output_interval_seconds", float, 5.0, "How often a running job's output manifest is rewritten."),
+    SettingSpec("background", _bool, True, "Run the engine's background work (hooks, expiry, consolidation) in `serve`."),
+    SettingSpec("tick_seconds", float, 0.5, "Pause between rounds of background work when there is nothing to do."),
+    SettingSpec("session_secret", _optional_str, None, "Secret for signing sessions and URLs. Default: generated on first start."),
+)
+
+_BY_NAME = {spec.name: spec for spec in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Resolved settings. Build with :func:`load_settings`, or directly in tests."""
+
+    data_dir: Path = Path("crowdform-data")
+    database_url: str | None = None
+    storage_roots: tuple[Path, ...] = ()
+    s3_endpoint_url: str | None = None
+    region: str = "us-east-1"
+    account_id: str = "000000000000"
+    host: str = "127.0.0.1"
+    port: int = 8080
+    hook_timeout_seconds: float = 60.0
+    hook_attempts: int = 3
+    pre_hook_concurrency: int = 4
+    consolidation_batch_size: int = 500
+    output_interval_seconds: float = 5.0
+    background: bool = True
+    tick_seconds: float = 0.5
+    session_secret: str | None = None
+    extra_env: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'crowdform.db').resolve()}"
+
+    @property
+    def all_storage_roots(self) -> tuple[Path, ...]:
+        """The data folder, the working directory, and the configured roots, resolved."""
+        roots = [self.data_dir, Path.cwd(), *self.storage_roots]
+        seen: dict[Path, None] = {}
+        for root in roots:
+            seen.setdefault(root.expanduser().resolve(), None)
+        return tuple(seen)
+
+    def with_overrides(self, **overrides: Any) -> "Settings":
+        return replace(self, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def _nearest(name: str) -> str:
+    match = difflib.get_close_matches(name, list(_BY_NAME), n=1)
+    return f"Did you mean {match[0]!r}?" if match else f"Valid names: {', '.join(_BY_NAME)}."
+
+
+def _parse(source: str, name: str, raw: Any) -> Any:
+    spec = _BY_NAME.get(name)
+    if spec is None:
+        raise InvalidInput.one(source, "unknown setting", field=name, hint=_nearest(name))
+    if not isinstance(raw, str):
+        raw = os.pathsep.join(str(r) for r in raw) if isinstance(raw, list) else str(raw)
+    try:
+        return spec.parse(raw)
+    except ValueError as exc:
+        raise InvalidInput.one(source, f"cannot read the value: {exc}", field=name, value=raw) from None
+
+
+def load_settings(
+    environ: Mapping[str, str] | None = None, **flags: Any
+) -> Settings:
+    """Defaults < config file < ``CROWDFORM_*`` environment < flags (``None`` flags are ignored)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    env_values: dict[str, Any] = {}
+    for key, raw in environ.items():
+        if key.startswith(ENV_PREFIX):
+            name = key[len(ENV_PREFIX):].lower()
+            if name.startswith("test_"):
+                continue  # the test suite's own variables (CROWDFORM_TEST_POSTGRES_URL, ...)
+            env_values[name] = _parse("environment", name, raw)
+    data_dir = Path(flags.get("data_dir") or env_values.get("data_dir") or _BY_NAME["data_dir"].default)
+    config_path = data_dir / CONFIG_FILE_NAME
+    if config_path.is_file():
+        try:
+            config = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise InvalidInput.one(str(config_path), f"not valid TOML: {exc}") from None
+        for name, raw in config.items():
+            values[name] = _parse(str(config_path), name, raw)
+    values.update(env_values)
+    values.update({k: v for k, v in flags.items() if v is not None})
+    values["data_dir"] = data_dir
+    known = {f.name for f in fields(Settings)}
+    return Settings(**{k: v for k, v in values.items() if k in known})
+
+
+def settings_reference() -> str:
+    """The Markdown settings reference (``docs/settings.md``), generated from :data:`SETTINGS`."""
+    lines = [
+        "# Settings",
+        "",
+        "Generated from `crowdform.settings.SETTINGS`; do not edit by hand.",
+        "",
+        f"Precedence: defaults < `<data dir>/{CONFIG_FILE_NAME}` < `{ENV_PREFIX}*` environment < command-line flags.",
+        "",
+        "| name | environment | default | meaning |",
+        "| --- | --- | --- | --- |",
+    ]
+    for spec in SETTINGS:
+        default = spec.default
+        shown = "(none)" if default in (None, ()) else f"`{default}`"
+        lines.append(f"| `{spec.name}` | `{ENV_PREFIX}{spec.name.upper()}` | {shown} | {spec.help} |")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,1 @@
+"""The database: SQLAlchemy models, connections, and Alembic migrations. The source of truth for state."""

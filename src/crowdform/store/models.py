@@ -1,0 +1,194 @@
+"""SQLAlchemy 2 models. Invariants live here: unique constraints and indexes sit next to the columns.
+
+Times are UTC epoch seconds (double precision), which compare the same way on SQLite and PostgreSQL.
+The engine talks to these tables through SQLAlchemy Core statements on a ``Connection`` so that the
+hot paths (next task, submit, ingest) stay a handful of SQL statements each.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Team(Base):
+    """A private work team: the WorkteamArn of a job names one."""
+
+    __tablename__ = "teams"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(63), unique=True)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class Worker(Base):
+    """A person who labels. ``worker_uid`` is the opaque ``workerId`` written into Ground Truth files."""
+
+    __tablename__ = "workers"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(128), unique=True)
+    worker_uid: Mapped[str] = mapped_column(String(64), unique=True)
+    subject: Mapped[str] = mapped_column(String(64))  # identityData.sub
+    password_hash: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class TeamMember(Base):
+    __tablename__ = "team_members"
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ApiToken(Base):
+    """A bearer token; only its SHA-256 is stored. Role ``admin`` or ``worker`` (with ``worker_id``)."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), nullable=True)
+    label: Mapped[str] = mapped_column(String(128), default="")
+    created_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class RegisteredHook(Base):
+    """A named hook (``crowdform hook add NAME REF``); a Lambda ARN whose function name matches resolves to it."""
+
+    __tablename__ = "hooks"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(140), unique=True)
+    reference: Mapped[str] = mapped_column(Text)
+    environment: Mapped[str] = mapped_column(Text, default="{}")  # JSON object of extra variables
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class Job(Base):
+    """A labeling job. ``request`` keeps the CreateLabelingJob body as given, for DescribeLabelingJob."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(63))
+    name_key: Mapped[str] = mapped_column(String(63), unique=True)  # lower-cased: names are unique case-insensitively
+    arn: Mapped[str] = mapped_column(String(256))
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    request: Mapped[str] = mapped_column(Text)
+    label_attribute_name: Mapped[str] = mapped_column(String(127))
+    job_dir: Mapped[str] = mapped_column(Text)
+    label_categories: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of label strings
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    template: Mapped[str] = mapped_column(Text)
+    pre_hook: Mapped[str | None] = mapped_column(Text, nullable=True)
+    post_hook: Mapped[str | None] = mapped_column(Text, nullable=True)
+    workers_per_object: Mapped[int] = mapped_column(Integer)
+    task_time_limit: Mapped[int] = mapped_column(Integer)
+    availability_lifetime: Mapped[int] = mapped_column(Integer)
+    max_concurrent: Mapped[int] = mapped_column(Integer)
+    max_human_labeled: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    max_percent_labeled: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    object_count: Mapped[int] = mapped_column(Integer, default=0)
+    iteration: Mapped[int] = mapped_column(Integer, default=0)  # the last released batch
+    failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reference_code: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
+    output_dirty: Mapped[bool] = mapped_column(Boolean, default=True)
+    output_written_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class DataObject(Base):
+    """One manifest line. ``position`` is its ``datasetObjectId``; ``state`` follows engine/states.py."""
+
+    __tablename__ = "data_objects"
+    __table_args__ = (
+        UniqueConstraint("job_id", "position"),
+        Index("ix_data_objects_job_state_position", "job_id", "state", "position"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    position: Mapped[int] = mapped_column(Integer)
+    line: Mapped[str] = mapped_column(Text)
+    state: Mapped[str] = mapped_column(String(16))
+    iteration: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    task_input: Mapped[str | None] = mapped_column(Text, nullable=True)
+    slots_taken: Mapped[int] = mapped_column(Integer, default=0)  # active + submitted leases
+    answers: Mapped[int] = mapped_column(Integer, default=0)
+    released_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    claimed_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("consolidation_batches.id"), nullable=True)
+    label: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON {"<LAN>": ..., "<LAN>-metadata": ...}
+    labeled_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Lease(Base):
+    """One task: one data object held by one worker. A worker never holds the same object twice."""
+
+    __tablename__ = "leases"
+    __table_args__ = (
+        UniqueConstraint("object_id", "worker_id"),
+        Index("ix_leases_job_state_expires", "job_id", "state", "expires_at"),
+        Index("ix_leases_worker_state", "worker_id", "state"),
+    )
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    object_id: Mapped[int] = mapped_column(ForeignKey("data_objects.id", ondelete="CASCADE"))
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id"))
+    state: Mapped[str] = mapped_column(String(16))
+    acquired_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float)
+    submitted_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    answer: Mapped[str | None] = mapped_column(Text, nullable=True)  # the answerContent JSON
+    time_spent: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class ConsolidationBatch(Base):
+    """One post-annotation hook call over a set of answered objects of one iteration."""
+
+    __tablename__ = "consolidation_batches"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    iteration: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    claimed_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    request_uri: Mapped[str | None] = mapped_column(Text, nullable=True)
+    response_uri: Mapped[str | None] = mapped_column(Text, nullable=True)
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class JobLogEntry(Base):
+    """A line of a job's log: hook output, hook failures, warnings about replies."""
+
+    __tablename__ = "job_log"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)
+    at: Mapped[float] = mapped_column(Float)
+    source: Mapped[str] = mapped_column(String(32))
+    level: Mapped[str] = mapped_column(String(8))
+    message: Mapped[str] = mapped_column(Text)
