@@ -66,6 +66,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("hook_attempts", int, 3, "Attempts per hook call (with exponential backoff) before the object or batch fails."),
     SettingSpec("pre_hook_concurrency", int, 4, "Pre-annotation hook calls run at once per job."),
     SettingSpec("consolidation_batch_size", int, 500, "Most data objects sent to one post-annotation hook call."),
+    SettingSpec("consolidation_delay_seconds", float, 2.0,
+                "How long answered objects may wait for more to join their consolidation batch."),
     SettingSpec("output_interval_seconds", float, 5.0, "How often a running job's output manifest is rewritten."),
     SettingSpec("background", _bool, True, "Run the engine's background work (hooks, expiry, consolidation) in `serve`."),
     SettingSpec("tick_seconds", float, 0.5, "Pause between rounds of background work when there is nothing to do."),
@@ -91,6 +93,7 @@ class Settings:
     hook_attempts: int = 3
     pre_hook_concurrency: int = 4
     consolidation_batch_size: int = 500
+    consolidation_delay_seconds: float = 2.0
     output_interval_seconds: float = 5.0
     background: bool = True
     tick_seconds: float = 0.5

@@ -96,7 +96,7 @@ class Job(Base):
     status: Mapped[str] = mapped_column(String(16), index=True)
     request: Mapped[str] = mapped_column(Text)
     label_attribute_name: Mapped[str] = mapped_column(String(127))
-    job_dir: Mapped[str] = mapped_column(Text)
+    output_path: Mapped[str] = mapped_column(Text)  # S3OutputPath, normalised; the job dir is <output_path>/<name>
     label_categories: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of label strings
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     template: Mapped[str] = mapped_column(Text)
@@ -135,7 +135,9 @@ class DataObject(Base):
     task_input: Mapped[str | None] = mapped_column(Text, nullable=True)
     slots_taken: Mapped[int] = mapped_column(Integer, default=0)  # active + submitted leases
     answers: Mapped[int] = mapped_column(Integer, default=0)
+    declines: Mapped[int] = mapped_column(Integer, default=0)
     released_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    answered_at: Mapped[float | None] = mapped_column(Float, nullable=True)  # when it became ANSWERED
     claimed_until: Mapped[float | None] = mapped_column(Float, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -175,6 +177,7 @@ class ConsolidationBatch(Base):
     state: Mapped[str] = mapped_column(String(16))
     claimed_until: Mapped[float | None] = mapped_column(Float, nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    stamp: Mapped[str] = mapped_column(String(19))  # the YYYY-MM-DD_HH:MM:SS of this batch's files
     request_uri: Mapped[str | None] = mapped_column(Text, nullable=True)
     response_uri: Mapped[str | None] = mapped_column(Text, nullable=True)
     error: Mapped[str | None] = mapped_column(Text, nullable=True)

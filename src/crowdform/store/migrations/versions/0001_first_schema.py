@@ -1,8 +1,8 @@
-"""first schema: workforce, jobs, data objects, leases, consolidation
+"""first schema
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-25 22:12:05.776915
+Create Date: 2026-11-25 23:09:24.699916
 """
 
 from alembic import op
@@ -65,7 +65,7 @@ def upgrade() -> None:
     sa.Column('status', sa.String(length=16), nullable=False),
     sa.Column('request', sa.Text(), nullable=False),
     sa.Column('label_attribute_name', sa.String(length=127), nullable=False),
-    sa.Column('job_dir', sa.Text(), nullable=False),
+    sa.Column('output_path', sa.Text(), nullable=False),
     sa.Column('label_categories', sa.Text(), nullable=True),
     sa.Column('team_id', sa.Integer(), nullable=False),
     sa.Column('template', sa.Text(), nullable=False),
@@ -106,6 +106,7 @@ def upgrade() -> None:
     sa.Column('state', sa.String(length=16), nullable=False),
     sa.Column('claimed_until', sa.Float(), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
+    sa.Column('stamp', sa.String(length=19), nullable=False),
     sa.Column('request_uri', sa.Text(), nullable=True),
     sa.Column('response_uri', sa.Text(), nullable=True),
     sa.Column('error', sa.Text(), nullable=True),
@@ -140,7 +141,9 @@ def upgrade() -> None:
     sa.Column('task_input', sa.Text(), nullable=True),
     sa.Column('slots_taken', sa.Integer(), nullable=False),
     sa.Column('answers', sa.Integer(), nullable=False),
+    sa.Column('declines', sa.Integer(), nullable=False),
     sa.Column('released_at', sa.Float(), nullable=True),
+    sa.Column('answered_at', sa.Float(), nullable=True),
     sa.Column('claimed_until', sa.Float(), nullable=True),
     sa.Column('attempts', sa.Integer(), nullable=False),
     sa.Column('failure_reason', sa.Text(), nullable=True),

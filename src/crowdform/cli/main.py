@@ -1,0 +1,55 @@
+"""The ``crowdform`` command. Errors from the engine are printed as one readable message (exit 1)."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from crowdform import __version__
+from crowdform.cli.common import err_console
+from crowdform.cli.hooks import hook_app
+from crowdform.cli.jobs import job_app
+from crowdform.cli.serve import demo, serve
+from crowdform.cli.workforce import admin_app, team_app, worker_app
+from crowdform.errors import CrowdformError
+
+app = typer.Typer(
+    name="crowdform",
+    help="Run Ground Truth-style labeling jobs on your own machine: your templates, hooks and output layout, unchanged.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.command("serve")(serve)
+app.command("demo")(demo)
+app.add_typer(job_app, name="job")
+app.add_typer(team_app, name="team")
+app.add_typer(worker_app, name="worker")
+app.add_typer(hook_app, name="hook")
+app.add_typer(admin_app, name="admin")
+
+
+@app.command("version")
+def version() -> None:
+    """Print the version."""
+    print(__version__)
+
+
+def main() -> None:
+    try:
+        app(standalone_mode=False)
+    except CrowdformError as exc:
+        err_console.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
+        sys.exit(1)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        sys.exit(130)
+    except Exception as exc:  # click usage errors come through here in non-standalone mode
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        raise

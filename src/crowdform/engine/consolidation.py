@@ -1,0 +1,246 @@
+"""Consolidate answered objects in batches, writing Ground Truth's files on the way.
+
+For one batch: the worker-response file of every object, then (with a post-annotation hook) the
+consolidation-request file, the hook call with ``payload.s3Uri`` pointing at it, and the
+consolidation-response file holding the hook's reply verbatim; then every object's label in one
+transaction. A batch is claimed with an expiring lease, so if the process dies half-way another
+process (or this one after a restart) runs the whole batch again; files are rewritten atomically.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, exists, func, insert, select, update
+
+from crowdform.engine.clock import utc
+from crowdform.engine.hook_pool import HookPool
+from crowdform.engine.hook_registry import ResolvedHook
+from crowdform.engine.jobs import JobRow
+from crowdform.engine.runtime import Runtime
+from crowdform.engine.states import BatchState, JobStatus, LeaseState, ObjectState
+from crowdform.errors import CrowdformError
+from crowdform.groundtruth.events import post_annotation_event
+from crowdform.groundtruth.files import (
+    WorkerAnswer,
+    consolidation_request_item,
+    custom_metadata,
+    file_timestamp,
+    merge_custom_metadata,
+    worker_response_document,
+)
+from crowdform.groundtruth.hook_replies import parse_post_hook_reply
+from crowdform.store.models import ConsolidationBatch, DataObject, Job, Lease, Worker
+
+IDENTITY_ISSUER = "urn:crowdform:workforce"
+
+
+@dataclass(frozen=True)
+class BatchObject:
+    id: int
+    position: int
+    line: str
+    answers: list[WorkerAnswer]
+    answer_texts: list[tuple[str, str]]  # (workerId, answerContent JSON) for the consolidation request
+
+
+class Consolidation:
+    def __init__(self, runtime: Runtime, hooks: HookPool) -> None:
+        self.runtime = runtime
+        self.hooks = hooks
+
+    # ---------------------------------------------------------------- claiming
+    def claim(self, job: JobRow) -> tuple[int, int] | None:
+        """Claim a stale batch to re-run, or form a new one from answered objects: (batch id, iteration).
+
+        Each batch gets its own file time stamp, distinct from the other batches of its iteration (file
+        names only have seconds), and keeps it: a batch run again after a crash overwrites its own files.
+        """
+        settings = self.runtime.settings
+        now = self.runtime.clock.now()
+        lease_seconds = settings.hook_timeout_seconds * settings.hook_attempts + 60
+        with self.runtime.database.read() as connection:  # most rounds find nothing: check without writing
+            if not connection.execute(select(
+                exists().where(ConsolidationBatch.job_id == job.id, ConsolidationBatch.state == BatchState.RUNNING,
+                               ConsolidationBatch.claimed_until < now)
+                | exists().where(DataObject.job_id == job.id, DataObject.state == ObjectState.ANSWERED)
+            )).scalar():
+                return None
+        with self.runtime.database.write() as connection:
+            stale = connection.execute(select(ConsolidationBatch.id, ConsolidationBatch.iteration).where(
+                ConsolidationBatch.job_id == job.id, ConsolidationBatch.state == BatchState.RUNNING,
+                ConsolidationBatch.claimed_until < now).limit(1)).first()
+            if stale is not None:
+                won = connection.execute(update(ConsolidationBatch).where(
+                    ConsolidationBatch.id == stale.id, ConsolidationBatch.claimed_until < now,
+                ).values(claimed_until=now + lease_seconds, attempts=ConsolidationBatch.attempts + 1)).rowcount
+                return (stale.id, stale.iteration) if won else None
+            first = connection.execute(select(DataObject.iteration).where(
+                DataObject.job_id == job.id, DataObject.state == ObjectState.ANSWERED,
+            ).order_by(DataObject.iteration).limit(1)).first()
+            if first is None:
+                return None
+            iteration = first.iteration
+            if not self._batch_due(connection, job, iteration, now):
+                return None
+            ids = connection.execute(select(DataObject.id).where(
+                DataObject.job_id == job.id, DataObject.state == ObjectState.ANSWERED,
+                DataObject.iteration == iteration,
+            ).order_by(DataObject.position).limit(settings.consolidation_batch_size)).scalars().all()
+            taken_stamps = set(connection.execute(select(ConsolidationBatch.stamp).where(
+                ConsolidationBatch.job_id == job.id, ConsolidationBatch.iteration == iteration)).scalars())
+            moment = int(now)
+            while file_timestamp(utc(moment)) in taken_stamps:
+                moment += 1
+            batch_id = connection.execute(insert(ConsolidationBatch).values(
+                job_id=job.id, iteration=iteration, state=BatchState.RUNNING, claimed_until=now + lease_seconds,
+                attempts=1, created_at=now, stamp=file_timestamp(utc(moment)),
+            ).returning(ConsolidationBatch.id)).scalar_one()
+            taken = connection.execute(update(DataObject).where(
+                DataObject.id.in_(ids), DataObject.state == ObjectState.ANSWERED,
+            ).values(state=ObjectState.CONSOLIDATING, batch_id=batch_id)).rowcount
+            if not taken:
+                connection.execute(update(ConsolidationBatch).where(ConsolidationBatch.id == batch_id)
+                                   .values(state=BatchState.DONE, finished_at=now))
+                return None
+            return batch_id, iteration
+
+    def _batch_due(self, connection: Connection, job: JobRow, iteration: int, now: float) -> bool:
+        """Consolidate now, or wait for more answers to share the hook call?
+
+        Now if a full batch is waiting, if the oldest answer waited ``consolidation_delay_seconds``,
+        if nothing else of the iteration can still be answered, or if the job is stopping.
+        """
+        settings = self.runtime.settings
+        waiting = select(func.count(), func.min(DataObject.answered_at)).where(
+            DataObject.job_id == job.id, DataObject.iteration == iteration, DataObject.state == ObjectState.ANSWERED)
+        count, oldest = connection.execute(waiting).one()
+        if count >= settings.consolidation_batch_size or job.status == JobStatus.STOPPING:
+            return True
+        if oldest is None or oldest <= now - settings.consolidation_delay_seconds:
+            return True
+        open_objects = connection.execute(select(exists().where(
+            DataObject.job_id == job.id, DataObject.iteration == iteration,
+            DataObject.state.in_((ObjectState.PREPARING, ObjectState.READY))))).scalar()
+        return not open_objects
+
+    # ---------------------------------------------------------------- running
+    def run(self, job: JobRow, batch_id: int, iteration: int) -> int:
+        """Consolidate one claimed batch; returns how many objects got a label."""
+        objects, stamp = self._load(batch_id)
+        if not objects:
+            self._finish(batch_id, {}, {}, None)
+            return 0
+        layout = job.layout
+        storage = self.runtime.storage
+        response_uris: dict[int, str] = {}
+        for obj in objects:
+            uri = layout.worker_response(iteration, obj.position, stamp)
+            storage.write_bytes(uri, _json_bytes(worker_response_document(obj.answers)), content_type="application/json")
+            response_uris[obj.id] = uri
+
+        hook = ResolvedHook.from_json(job.post_hook)
+        created = utc(self.runtime.clock.now())
+        labels: dict[int, tuple[Any, dict[str, Any]]] = {}
+        failures: dict[int, str] = {}
+        request_uri = None
+        if hook is None or hook.is_pass_through:
+            for obj in objects:
+                labels[obj.id] = ({}, custom_metadata(job.name, created, worker_response_ref=response_uris[obj.id]))
+        else:
+            request_uri = layout.consolidation_request(iteration, stamp)
+            items = [consolidation_request_item(o.position, json.loads(o.line), o.answer_texts) for o in objects]
+            storage.write_bytes(request_uri, _json_bytes(items), content_type="application/json")
+            event = post_annotation_event(
+                job_arn=job.arn, label_attribute_name=job.label_attribute_name,
+                label_categories=job.label_categories, role_arn=job.role_arn or "",
+                payload_uri=request_uri, output_config=layout.annotations_dir,
+                workers_per_object=job.workers_per_object,
+            )
+            by_position = {str(o.position): o for o in objects}
+            try:
+                reply = self.hooks.invoker(job.id, "post", hook, 1).invoke(
+                    event, attempts=self.runtime.settings.hook_attempts)
+                storage.write_bytes(layout.consolidation_response(iteration, stamp), _json_bytes(reply),
+                                    content_type="application/json")
+                result = parse_post_hook_reply(reply, label_attribute_name=job.label_attribute_name,
+                                               expected_ids=list(by_position),
+                                               source=f"post-annotation hook reply for iteration {iteration}")
+            except CrowdformError as exc:
+                reason = f"post-annotation hook failed: {exc}"[:1024]
+                self.hooks.buffer_log(job.id, "post-hook", reason, "error")
+                failures = {o.id: reason for o in objects}
+            else:
+                for warning in result.warnings:
+                    self.hooks.buffer_log(job.id, "post-hook", warning, "warning")
+                for dataset_id, obj in by_position.items():
+                    content = result.labels.get(dataset_id)
+                    if content is None:
+                        failures[obj.id] = "the post-annotation hook returned no label for this object"
+                        continue
+                    metadata = merge_custom_metadata(content.get(f"{job.label_attribute_name}-metadata"),
+                                                     job.name, created)
+                    labels[obj.id] = (content[job.label_attribute_name], metadata)
+        self._finish(batch_id, labels, failures, request_uri)
+        return len(labels)
+
+    def _load(self, batch_id: int) -> tuple[list[BatchObject], str]:
+        with self.runtime.database.read() as connection:
+            stamp = connection.execute(select(ConsolidationBatch.stamp).where(ConsolidationBatch.id == batch_id)
+                                       ).scalar_one()
+            rows = connection.execute(select(DataObject.id, DataObject.position, DataObject.line).where(
+                DataObject.batch_id == batch_id, DataObject.state == ObjectState.CONSOLIDATING,
+            ).order_by(DataObject.position)).all()
+            answers: dict[int, list[Any]] = {row.id: [] for row in rows}
+            if rows:
+                for lease in connection.execute(
+                    select(Lease.object_id, Lease.answer, Lease.acquired_at, Lease.submitted_at, Lease.time_spent,
+                           Worker.worker_uid, Worker.subject)
+                    .join(Worker, Worker.id == Lease.worker_id)
+                    .where(Lease.object_id.in_(list(answers)), Lease.state == LeaseState.SUBMITTED)
+                    .order_by(Lease.submitted_at)
+                ).all():
+                    answers[lease.object_id].append(lease)
+        out = []
+        for row in rows:
+            leases = answers[row.id]
+            out.append(BatchObject(
+                id=row.id, position=row.position, line=row.line,
+                answers=[WorkerAnswer(
+                    answer_content=json.loads(lease.answer), worker_id=lease.worker_uid,
+                    submission_time=utc(lease.submitted_at), acceptance_time=utc(lease.acquired_at),
+                    time_spent_s=lease.time_spent or 0.0,
+                    identity={"identityProviderType": "Oidc", "issuer": IDENTITY_ISSUER, "sub": lease.subject},
+                ) for lease in leases],
+                answer_texts=[(lease.worker_uid, lease.answer) for lease in leases],
+            ))
+        return out, stamp
+
+    def _finish(self, batch_id: int, labels: dict[int, tuple[Any, dict[str, Any]]], failures: dict[int, str],
+                request_uri: str | None) -> None:
+        now = self.runtime.clock.now()
+        with self.runtime.database.write() as connection:
+            job_id = connection.execute(select(ConsolidationBatch.job_id).where(ConsolidationBatch.id == batch_id)
+                                        ).scalar_one()
+            for object_id, (label, metadata) in labels.items():
+                connection.execute(update(DataObject).where(
+                    DataObject.id == object_id, DataObject.state == ObjectState.CONSOLIDATING,
+                ).values(state=ObjectState.LABELED, label=json.dumps([label, metadata], ensure_ascii=False),
+                         labeled_at=now))
+            for object_id, reason in failures.items():
+                connection.execute(update(DataObject).where(
+                    DataObject.id == object_id, DataObject.state == ObjectState.CONSOLIDATING,
+                ).values(state=ObjectState.FAILED, failure_reason=reason))
+            state = BatchState.FAILED if failures and not labels else BatchState.DONE
+            connection.execute(update(ConsolidationBatch).where(ConsolidationBatch.id == batch_id).values(
+                state=state, finished_at=now, request_uri=request_uri,
+                error=next(iter(failures.values()), None),
+            ))
+            connection.execute(update(Job).where(Job.id == job_id).values(output_dirty=True, updated_at=now))
+
+
+def _json_bytes(value: Any) -> bytes:
+    return json.dumps(value, ensure_ascii=False).encode("utf-8")
+

@@ -1,0 +1,303 @@
+"""Create, describe, list and stop labeling jobs.
+
+Creating a job reads the template, the label categories and the whole input manifest, and inserts
+the job with one row per manifest line in ONE transaction: a manifest with bad lines, an unknown
+team or a missing hook leaves nothing behind. Ingest streams the manifest and inserts in batches, so
+memory stays flat for a million lines.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+from sqlalchemy import Connection, func, insert, select, update
+
+from crowdform.engine.clock import utc
+from crowdform.engine.hook_registry import HookRegistry
+from crowdform.engine.runtime import Runtime
+from crowdform.engine.states import JobStatus, LeaseState, ObjectState
+from crowdform.engine.workforce import Workforce
+from crowdform.errors import Conflict, InvalidInput, NotFound
+from crowdform.groundtruth.arns import labeling_job_arn
+from crowdform.groundtruth.job_request import JobSpec
+from crowdform.groundtruth.layout import JobLayout
+from crowdform.manifest.label_categories import parse_label_category_config
+from crowdform.manifest.reader import is_already_labeled, read_manifest
+from crowdform.store.models import DataObject, Job, JobLogEntry, Lease
+
+INSERT_BATCH = 5_000
+MAX_TEMPLATE_CHARS = 128_000
+
+
+@dataclass(frozen=True)
+class JobRow:
+    """The columns of a job the engine works with (a plain value, safe to pass between threads)."""
+
+    id: int
+    name: str
+    arn: str
+    status: str
+    label_attribute_name: str
+    output_path: str
+    label_categories: tuple[str, ...] | None
+    team_id: int
+    template: str
+    pre_hook: str | None
+    post_hook: str | None
+    workers_per_object: int
+    task_time_limit: int
+    availability_lifetime: int
+    max_concurrent: int
+    max_human_labeled: int | None
+    max_percent_labeled: int | None
+    object_count: int
+    iteration: int
+    request: str
+    role_arn: str | None
+    title: str
+    description: str
+    keywords: tuple[str, ...]
+
+    @property
+    def layout(self) -> JobLayout:
+        return JobLayout(self.output_path, self.name)
+
+
+def job_row(row: Any) -> JobRow:
+    request = json.loads(row.request)
+    human = request.get("HumanTaskConfig", {})
+    return JobRow(
+        id=row.id, name=row.name, arn=row.arn, status=row.status, label_attribute_name=row.label_attribute_name,
+        output_path=row.output_path,
+        label_categories=None if row.label_categories is None else tuple(json.loads(row.label_categories)),
+        team_id=row.team_id, template=row.template, pre_hook=row.pre_hook, post_hook=row.post_hook,
+        workers_per_object=row.workers_per_object, task_time_limit=row.task_time_limit,
+        availability_lifetime=row.availability_lifetime, max_concurrent=row.max_concurrent,
+        max_human_labeled=row.max_human_labeled, max_percent_labeled=row.max_percent_labeled,
+        object_count=row.object_count, iteration=row.iteration, request=row.request,
+        role_arn=request.get("RoleArn"), title=human.get("TaskTitle", row.name),
+        description=human.get("TaskDescription", ""), keywords=tuple(human.get("TaskKeywords", ())),
+    )
+
+
+def load_job(connection: Connection, name: str) -> JobRow:
+    row = connection.execute(select(Job).where(Job.name_key == name.lower())).first()
+    if row is None:
+        raise NotFound(f"Labeling job {name!r} does not exist. List jobs with: crowdform job list")
+    return job_row(row)
+
+
+def label_counters(connection: Connection, job_id: int, object_count: int) -> dict[str, int]:
+    """Ground Truth's LabelCounters, derived from object states so they can never drift."""
+    by_state = dict(connection.execute(
+        select(DataObject.state, func.count()).where(DataObject.job_id == job_id).group_by(DataObject.state)
+    ).all())
+    labeled = by_state.get(ObjectState.LABELED, 0)
+    failed = by_state.get(ObjectState.FAILED, 0)
+    return {
+        "TotalLabeled": labeled,
+        "HumanLabeled": labeled,
+        "MachineLabeled": 0,
+        "FailedNonRetryableError": failed,
+        "Unlabeled": object_count - labeled - failed,
+    }
+
+
+def _iso(epoch: float | None) -> str | None:
+    return None if epoch is None else utc(epoch).isoformat(timespec="milliseconds")
+
+
+class Jobs:
+    def __init__(self, runtime: Runtime) -> None:
+        self.runtime = runtime
+        self.hooks = HookRegistry(runtime)
+        self.workforce = Workforce(runtime)
+
+    # ---------------------------------------------------------------- create
+    def create(self, spec: JobSpec, *, base_dir: Path, progress: Callable[[int], None] | None = None) -> JobRow:
+        """Validate everything, then create the job and ingest its manifest in one transaction."""
+        storage = self.runtime.storage
+        uri = lambda value: storage.normalize(_relative_to(value, base_dir))  # noqa: E731
+        manifest_uri = uri(spec.manifest_uri)
+        output_path = uri(spec.output_path)
+        template = self._read_template(uri(spec.template_uri)) if spec.template_uri else ""
+        if not template:
+            raise InvalidInput.one("CreateLabelingJob", "a worker template is required", field="HumanTaskConfig.UiConfig.UiTemplateS3Uri",
+                                   hint="Give the URI of your Liquid/HTML template")
+        labels = None
+        if spec.label_category_config_uri:
+            label_uri = uri(spec.label_category_config_uri)
+            labels = parse_label_category_config(storage.read_text(label_uri), source=label_uri).labels
+        now = self.runtime.clock.now()
+        settings = self.runtime.settings
+        with self.runtime.database.write() as connection:
+            if connection.execute(select(Job.id).where(Job.name_key == spec.name.lower())).first():
+                raise Conflict(f"A labeling job named {spec.name!r} already exists (names are unique, ignoring case). "
+                               "Choose another LabelingJobName.")
+            team_id = self.workforce.team_id(connection, spec.team)
+            pre = spec.pre_hook and self.hooks.resolve(connection, spec.pre_hook, base_dir=base_dir,
+                                                        field_name="HumanTaskConfig.PreHumanTaskLambdaArn")
+            post = spec.post_hook and self.hooks.resolve(
+                connection, spec.post_hook, base_dir=base_dir,
+                field_name="HumanTaskConfig.AnnotationConsolidationConfig.AnnotationConsolidationLambdaArn")
+            job_id = connection.execute(insert(Job).values(
+                name=spec.name, name_key=spec.name.lower(),
+                arn=labeling_job_arn(settings.region, settings.account_id, spec.name),
+                status=JobStatus.INITIALIZING, request=json.dumps(spec.request),
+                label_attribute_name=spec.label_attribute_name, output_path=output_path,
+                label_categories=None if labels is None else json.dumps(list(labels)),
+                team_id=team_id, template=template,
+                pre_hook=pre.to_json() if pre else None, post_hook=post.to_json() if post else None,
+                workers_per_object=spec.workers_per_object, task_time_limit=spec.task_time_limit,
+                availability_lifetime=spec.availability_lifetime, max_concurrent=spec.max_concurrent,
+                max_human_labeled=spec.max_human_labeled, max_percent_labeled=spec.max_percent_labeled,
+                object_count=0, iteration=0, reference_code=settings.account_id + _random_code(16),
+                created_at=now, updated_at=now, output_dirty=True,
+            ).returning(Job.id)).scalar_one()
+            count = self._ingest(connection, job_id, manifest_uri, spec.label_attribute_name, progress)
+            connection.execute(update(Job).where(Job.id == job_id).values(object_count=count))
+            self.runtime.log(connection, job_id, "engine", f"created with {count} data objects from {manifest_uri}")
+            return load_job(connection, spec.name)
+
+    def _read_template(self, uri: str) -> str:
+        text = self.runtime.storage.read_text(uri)
+        if len(text) > MAX_TEMPLATE_CHARS:
+            raise InvalidInput.one(uri, f"the template has {len(text)} characters, more than {MAX_TEMPLATE_CHARS}",
+                                   hint="Move large scripts or styles out of the template")
+        return text
+
+    def _ingest(self, connection: Connection, job_id: int, manifest_uri: str, lan: str,
+                progress: Callable[[int], None] | None) -> int:
+        rows: list[dict[str, Any]] = []
+        count = 0
+        for line in read_manifest(self.runtime.storage.iter_lines(manifest_uri), source=manifest_uri):
+            state = ObjectState.SKIPPED if is_already_labeled(line.data, lan) else ObjectState.QUEUED
+            rows.append({"job_id": job_id, "position": line.position, "line": line.text, "state": state})
+            if len(rows) >= INSERT_BATCH:
+                count += self._insert_objects(connection, rows, progress)
+        if rows:
+            count += self._insert_objects(connection, rows, progress)
+        return count
+
+    @staticmethod
+    def _insert_objects(connection: Connection, rows: list[dict[str, Any]],
+                        progress: Callable[[int], None] | None) -> int:
+        connection.execute(insert(DataObject), rows)
+        done = len(rows)
+        rows.clear()
+        if progress:
+            progress(done)
+        return done
+
+    # ---------------------------------------------------------------- read
+    def get(self, name: str) -> JobRow:
+        with self.runtime.database.read() as connection:
+            return load_job(connection, name)
+
+    def describe(self, name: str) -> dict[str, Any]:
+        """The job in the shape of SageMaker's DescribeLabelingJob response."""
+        with self.runtime.database.read() as connection:
+            row = connection.execute(select(Job).where(Job.name_key == name.lower())).first()
+            if row is None:
+                raise NotFound(f"Labeling job {name!r} does not exist. List jobs with: crowdform job list")
+            counters = label_counters(connection, row.id, row.object_count)
+        return _describe(row, counters)
+
+    def list(self) -> list[dict[str, Any]]:
+        """ListLabelingJobs summaries, newest first."""
+        with self.runtime.database.read() as connection:
+            rows = connection.execute(select(Job).order_by(Job.created_at.desc(), Job.id.desc())).all()
+            summaries = []
+            for row in rows:
+                d = _describe(row, label_counters(connection, row.id, row.object_count))
+                summaries.append({k: d[k] for k in (
+                    "LabelingJobName", "LabelingJobArn", "CreationTime", "LastModifiedTime", "LabelingJobStatus",
+                    "LabelCounters", "FailureReason", "LabelingJobOutput", "InputConfig") if k in d}
+                    | {"WorkteamArn": d["HumanTaskConfig"].get("WorkteamArn")})
+            return summaries
+
+    def logs(self, name: str, *, after_id: int = 0) -> list[tuple[int, float, str, str, str]]:
+        """(id, time, source, level, message) of the job's log lines after ``after_id``."""
+        with self.runtime.database.read() as connection:
+            job = load_job(connection, name)
+            return [tuple(r) for r in connection.execute(
+                select(JobLogEntry.id, JobLogEntry.at, JobLogEntry.source, JobLogEntry.level, JobLogEntry.message)
+                .where(JobLogEntry.job_id == job.id, JobLogEntry.id > after_id).order_by(JobLogEntry.id)
+            ).all()]  # type: ignore[misc]
+
+    # ---------------------------------------------------------------- stop
+    def stop(self, name: str) -> None:
+        """StopLabelingJob: ``Stopping`` now; the background work finishes what was answered, then ``Stopped``."""
+        now = self.runtime.clock.now()
+        with self.runtime.database.write() as connection:
+            job = load_job(connection, name)
+            if job.status in JobStatus.TERMINAL or job.status == JobStatus.STOPPING:
+                raise InvalidInput.one("StopLabelingJob", f"the job is already {job.status}", field="LabelingJobName",
+                                       value=name, hint="Only a running job can be stopped")
+            begin_stopping(connection, job.id, now)
+            self.runtime.log(connection, job.id, "engine", "stop requested")
+
+
+def begin_stopping(connection: Connection, job_id: int, now: float) -> None:
+    """Move a job to Stopping: cancel open leases, and send objects that have answers to consolidation."""
+    connection.execute(update(Job).where(Job.id == job_id).values(status=JobStatus.STOPPING, updated_at=now,
+                                                                  output_dirty=True))
+    active = connection.execute(select(Lease.object_id).where(
+        Lease.job_id == job_id, Lease.state == LeaseState.ACTIVE)).scalars().all()
+    connection.execute(update(Lease).where(Lease.job_id == job_id, Lease.state == LeaseState.ACTIVE)
+                       .values(state=LeaseState.CANCELLED))
+    for object_id in active:
+        connection.execute(update(DataObject).where(DataObject.id == object_id)
+                           .values(slots_taken=DataObject.slots_taken - 1))
+    connection.execute(update(DataObject).where(
+        DataObject.job_id == job_id, DataObject.state == ObjectState.READY, DataObject.answers > 0,
+    ).values(state=ObjectState.ANSWERED, answered_at=now))
+
+
+def _describe(row: Any, counters: dict[str, int]) -> dict[str, Any]:
+    request = json.loads(row.request)
+    out: dict[str, Any] = {
+        "LabelingJobStatus": row.status,
+        "LabelCounters": counters,
+        "CreationTime": _iso(row.created_at),
+        "LastModifiedTime": _iso(row.updated_at),
+        "JobReferenceCode": row.reference_code,
+        "LabelingJobName": row.name,
+        "LabelingJobArn": row.arn,
+        "LabelAttributeName": row.label_attribute_name,
+        "InputConfig": request.get("InputConfig", {}),
+        "OutputConfig": {"KmsKeyId": "", **request.get("OutputConfig", {})},
+        "RoleArn": request.get("RoleArn", ""),
+        "HumanTaskConfig": request.get("HumanTaskConfig", {}),
+    }
+    for key in ("LabelCategoryConfigS3Uri", "StoppingConditions", "LabelingJobAlgorithmsConfig", "Tags"):
+        if key in request:
+            out[key] = request[key]
+    if row.failure_reason:
+        out["FailureReason"] = row.failure_reason
+    if row.output_written_at is not None:
+        out["LabelingJobOutput"] = {"OutputDatasetS3Uri": JobLayout(row.output_path, row.name).output_manifest}
+    return out
+
+
+def _relative_to(value: str, base_dir: Path) -> str:
+    """Resolve a relative local path against ``base_dir``; URIs and absolute paths pass unchanged."""
+    if "://" in value or Path(value).is_absolute():
+        return value
+    return str(base_dir / value)
+
+
+def _random_code(length: int) -> str:
+    alphabet = string.ascii_letters + string.digits
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def iter_job_rows(connection: Connection, statuses: tuple[str, ...]) -> Iterator[JobRow]:
+    for row in connection.execute(select(Job).where(Job.status.in_(statuses)).order_by(Job.id)).all():
+        yield job_row(row)
+

@@ -1,0 +1,144 @@
+"""One object that reads and writes any URI a user may give: local files and S3 alike.
+
+The engine does not care where a manifest or an output file lives; it hands a URI to
+:class:`Storage`, which normalises it (see :mod:`crowdform.storage.uris`) and routes it to the local
+store (confined to the storage roots) or the S3 store. Errors are always crowdform's own: NotFound,
+Forbidden, InvalidInput or :class:`~crowdform.storage.errors.StorageError`.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Generator, Iterable, Sequence
+from pathlib import Path
+
+from crowdform.errors import InvalidInput
+from crowdform.storage import uris
+from crowdform.storage.local import LocalStore
+from crowdform.storage.s3 import S3Store
+from crowdform.storage.uris import Location, S3Location
+
+
+class Storage:
+    """Facade over local files and S3. Thread-safe (the engine calls it from several threads).
+
+    ``roots`` are the only local folders that may be read or written (after resolving symlinks and
+    ``..``). ``s3_endpoint_url`` points ``s3://`` URIs at an S3-compatible store; without it boto3
+    resolves the endpoint itself (``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL``, then AWS).
+    Relative local paths are taken relative to the working directory at the time of each call.
+    """
+
+    def __init__(self, roots: Sequence[Path], *, s3_endpoint_url: str | None = None) -> None:
+        if isinstance(roots, (str, bytes, os.PathLike)):
+            raise TypeError("roots must be a sequence of folders, not a single path")
+        self._local = LocalStore(roots)
+        self._s3 = S3Store(s3_endpoint_url)
+
+    @property
+    def roots(self) -> tuple[Path, ...]:
+        """The storage roots, resolved."""
+        return self._local.roots
+
+    def normalize(self, uri: str) -> str:
+        """``file:///abs/path`` for local paths and file URIs, ``s3://bucket/key`` for S3 URIs and URLs."""
+        return self._locate(uri).uri
+
+    def is_s3(self, uri: str) -> bool:
+        return isinstance(self._locate(uri), S3Location)
+
+    def join(self, base: str, *parts: str) -> str:
+        """``base`` (normalised) and ``parts`` joined with exactly one ``/`` between each."""
+        return uris.join(self._locate(base), *parts)
+
+    def local_path(self, uri: str) -> Path:
+        """The real path of a local URI, checked to be inside the roots (it need not exist yet)."""
+        location = self._locate(uri)
+        if isinstance(location, S3Location):
+            raise InvalidInput.one(
+                location.uri, "is in S3, not a local file", hint="Read it with Storage.read_bytes instead"
+            )
+        return self._local.real_path(location)
+
+    def read_bytes(self, uri: str) -> bytes:
+        location = self._locate(uri)
+        if isinstance(location, S3Location):
+            return self._s3.read_bytes(location)
+        return self._local.read_bytes(location)
+
+    def read_text(self, uri: str) -> str:
+        """The object decoded as UTF-8 (a byte-order mark, if any, is kept as U+FEFF)."""
+        data = self.read_bytes(uri)
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise InvalidInput.one(
+                self.normalize(uri),
+                f"is not valid UTF-8 text: byte offset {error.start} holds {data[error.start:error.start + 1]!r}",
+                hint="Save the file as UTF-8",
+            ) from error
+
+    def iter_lines(self, uri: str) -> Generator[bytes, None, None]:
+        """The object's lines, streamed, without their ``\\n`` or ``\\r\\n``; empty lines kept as ``b""``.
+
+        A missing or refused object raises here, at the call; only read failures midway surface
+        while iterating.
+        """
+        location = self._locate(uri)
+        if isinstance(location, S3Location):
+            return self._s3.iter_lines(location)
+        return self._local.iter_lines(location)
+
+    def write_bytes(self, uri: str, data: bytes, *, content_type: str | None = None) -> None:
+        """Replace the object atomically. ``content_type`` is stored in S3 and ignored locally."""
+        location = self._locate(uri)
+        if isinstance(location, S3Location):
+            self._s3.write_bytes(location, data, content_type)
+        else:
+            self._local.write_stream(location, (data,))
+
+    def write_stream(
+        self, uri: str, chunks: Iterable[bytes], *, content_type: str | None = None
+    ) -> None:
+        """Replace the object atomically from ``chunks``, in bounded memory.
+
+        If ``chunks`` raises, the exception propagates and the previous object is left untouched.
+        """
+        location = self._locate(uri)
+        if isinstance(location, S3Location):
+            self._s3.write_stream(location, chunks, content_type)
+        else:
+            self._local.write_stream(location, chunks)
+
+    def exists(self, uri: str) -> bool:
+        location = self._locate(uri)
+        if isinstance(location, S3Location):
+            return self._s3.exists(location)
+        return self._local.exists(location)
+
+    def list(self, prefix: str) -> list[str]:
+        """URIs of all objects under the folder ``prefix`` (recursive), sorted.
+
+        ``prefix`` is a folder whether or not it ends in ``/``: ``.../job1`` lists ``.../job1/...``
+        but not ``.../job10/...``. A prefix with nothing under it gives ``[]``.
+        """
+        location = self._locate(prefix)
+        if isinstance(location, S3Location):
+            return self._s3.list(location)
+        return self._local.list(location)
+
+    def size(self, uri: str) -> int:
+        """The object's size in bytes."""
+        location = self._locate(uri)
+        if isinstance(location, S3Location):
+            return self._s3.size(location)
+        return self._local.size(location)
+
+    def presign(self, uri: str, expires_in: int) -> str | None:
+        """A presigned GET URL valid for ``expires_in`` seconds for S3; None for local files."""
+        location = self._locate(uri)
+        if isinstance(location, S3Location):
+            return self._s3.presign(location, expires_in)
+        return None
+
+    def _locate(self, uri: str) -> Location:
+        return uris.parse(uri, os.getcwd())

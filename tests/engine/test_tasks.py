@@ -1,0 +1,184 @@
+"""Leases: time limits, decline, release, idempotent submissions, and who may see what."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crowdform.engine.background import Background
+from crowdform.engine.clock import ManualClock
+from crowdform.engine.jobs import Jobs
+from crowdform.engine.tasks import Tasks
+from crowdform.engine.workforce import Workforce
+from crowdform.errors import Conflict, InvalidInput, NotFound
+from tests.helpers import PASSWORD, example_job, open_runtime, team_with_workers
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(1_700_000_000.0)
+
+
+def ready_job(tmp_path: Path, database_url: str, clock: ManualClock, workers: int = 2, **overrides: object):  # type: ignore[no-untyped-def]
+    runtime = open_runtime(tmp_path, database_url, clock=clock)
+    team = team_with_workers(runtime, "animal-team", workers)
+    job = example_job(runtime, tmp_path, **overrides)
+    background = Background(runtime)
+    background.run_until_idle()
+    return runtime, team, job, background
+
+
+def test_expired_lease_returns_the_slot(tmp_path: Path, database_url: str, clock: ManualClock) -> None:
+    runtime, (alice, bob, carol), job, background = ready_job(
+        tmp_path, database_url, clock, workers=3, NumberOfHumanWorkersPerDataObject=1, MaxConcurrentTaskCount=1)
+    tasks = Tasks(runtime)
+    task = tasks.next_task(alice, job.name)
+    assert task is not None and task.dataset_object_id == "0"
+    assert tasks.next_task(bob, job.name) is None  # the only released object is held by alice
+    clock.advance(601)  # past TaskTimeLimitInSeconds
+    with pytest.raises(Conflict, match="time limit"):
+        tasks.submit(alice, task.lease_id, {"x": 1})
+    background.run_until_idle()
+    second = tasks.next_task(bob, job.name)
+    assert second is not None and second.dataset_object_id == "0"
+    assert tasks.next_task(alice, job.name) is None  # never the same object twice
+    background.stop()
+    runtime.close()
+
+
+def test_background_expires_forgotten_leases(tmp_path: Path, database_url: str, clock: ManualClock) -> None:
+    runtime, (alice, bob), job, background = ready_job(
+        tmp_path, database_url, clock, NumberOfHumanWorkersPerDataObject=1, MaxConcurrentTaskCount=1)
+    tasks = Tasks(runtime)
+    assert tasks.next_task(alice, job.name) is not None
+    clock.advance(601)
+    background.run_until_idle()
+    task = tasks.next_task(bob, job.name)
+    assert task is not None and task.dataset_object_id == "0"
+    background.stop()
+    runtime.close()
+
+
+def test_decline_and_release_hand_the_task_to_someone_else(tmp_path: Path, database_url: str, clock: ManualClock) -> None:
+    runtime, (alice, bob, carol), job, background = ready_job(
+        tmp_path, database_url, clock, workers=3, NumberOfHumanWorkersPerDataObject=2, MaxConcurrentTaskCount=1)
+    tasks = Tasks(runtime)
+    first = tasks.next_task(alice, job.name)
+    assert first is not None
+    tasks.decline(alice, first.lease_id)
+    tasks.decline(alice, first.lease_id)  # repeating is harmless
+    second = tasks.next_task(bob, job.name)
+    assert second is not None and second.dataset_object_id == first.dataset_object_id
+    tasks.release(bob, second.lease_id)
+    third = tasks.next_task(carol, job.name)
+    assert third is not None and third.dataset_object_id == first.dataset_object_id
+    with pytest.raises(Conflict, match="no longer yours"):
+        tasks.submit(bob, second.lease_id, {"x": 1})
+    background.stop()
+    runtime.close()
+
+
+def test_n_declines_fail_the_object(tmp_path: Path, database_url: str, clock: ManualClock) -> None:
+    runtime, (alice, bob), job, background = ready_job(
+        tmp_path, database_url, clock, NumberOfHumanWorkersPerDataObject=2, MaxConcurrentTaskCount=1)
+    tasks = Tasks(runtime)
+    for worker in (alice, bob):
+        task = tasks.next_task(worker, job.name)
+        assert task is not None and task.dataset_object_id == "0"
+        tasks.decline(worker, task.lease_id)
+    background.run_until_idle()
+    counters = Jobs(runtime).describe(job.name)["LabelCounters"]
+    assert counters["FailedNonRetryableError"] == 1
+    background.stop()
+    runtime.close()
+
+
+def test_submit_is_idempotent_per_lease(tmp_path: Path, database_url: str, clock: ManualClock) -> None:
+    runtime, (alice, bob), job, background = ready_job(tmp_path, database_url, clock)
+    tasks = Tasks(runtime)
+    task = tasks.next_task(alice, job.name)
+    assert task is not None
+    answer = {"annotatedResult": {"boundingBoxes": []}}
+    first = tasks.submit(alice, task.lease_id, answer)
+    again = tasks.submit(alice, task.lease_id, answer)
+    assert not first.already_submitted and again.already_submitted
+    assert again.submitted_at == first.submitted_at
+    with pytest.raises(Conflict, match="different answer"):
+        tasks.submit(alice, task.lease_id, {"other": True})
+    with pytest.raises(NotFound):
+        tasks.submit(bob, task.lease_id, answer)  # not bob's lease
+    with pytest.raises(InvalidInput, match="JSON object"):
+        tasks.submit(alice, task.lease_id, ["not", "an", "object"])
+    background.stop()
+    runtime.close()
+
+
+def test_workers_only_see_their_own_teams_jobs(tmp_path: Path, database_url: str, clock: ManualClock) -> None:
+    runtime, (alice, _bob), job, background = ready_job(tmp_path, database_url, clock)
+    workforce = Workforce(runtime)
+    workforce.create_team("other-team")
+    outsider, _ = workforce.add_worker("outsider", team="other-team", password=PASSWORD)
+    tasks = Tasks(runtime)
+    assert [j["name"] for j in tasks.jobs_for(alice)] == [job.name]
+    assert tasks.jobs_for(outsider) == []
+    with pytest.raises(NotFound):
+        tasks.next_task(outsider, job.name)
+    background.stop()
+    runtime.close()
+
+
+def test_availability_lifetime_consolidates_what_was_answered(tmp_path: Path, database_url: str,
+                                                              clock: ManualClock) -> None:
+    runtime, (alice, bob), job, background = ready_job(
+        tmp_path, database_url, clock, NumberOfHumanWorkersPerDataObject=2, TaskAvailabilityLifetimeInSeconds=3600)
+    tasks = Tasks(runtime)
+    task = tasks.next_task(alice, job.name)
+    assert task is not None
+    tasks.submit(alice, task.lease_id, {"annotatedResult": {"boundingBoxes": []}})
+    clock.advance(3601)
+    background.run_until_idle()
+    described = Jobs(runtime).describe(job.name)
+    assert described["LabelingJobStatus"] == "Completed"
+    assert described["LabelCounters"]["TotalLabeled"] == 1
+    assert described["LabelCounters"]["FailedNonRetryableError"] == 3
+    background.stop()
+    runtime.close()
+
+
+def test_stop_consolidates_answers_and_withdraws_tasks(tmp_path: Path, database_url: str, clock: ManualClock) -> None:
+    runtime, (alice, bob), job, background = ready_job(tmp_path, database_url, clock, NumberOfHumanWorkersPerDataObject=2)
+    tasks = Tasks(runtime)
+    task = tasks.next_task(alice, job.name)
+    assert task is not None
+    tasks.submit(alice, task.lease_id, {"annotatedResult": {"boundingBoxes": []}})
+    held = tasks.next_task(bob, job.name)
+    assert held is not None
+    Jobs(runtime).stop(job.name)
+    assert Jobs(runtime).describe(job.name)["LabelingJobStatus"] == "Stopping"
+    with pytest.raises(Conflict):
+        tasks.submit(bob, held.lease_id, {"x": 1})
+    background.run_until_idle()
+    described = Jobs(runtime).describe(job.name)
+    assert described["LabelingJobStatus"] == "Stopped"
+    assert described["LabelCounters"]["TotalLabeled"] == 1 and described["LabelCounters"]["Unlabeled"] == 3
+    with pytest.raises(InvalidInput, match="already Stopped"):
+        Jobs(runtime).stop(job.name)
+    background.stop()
+    runtime.close()
+
+
+def test_stopping_condition_stops_the_job(tmp_path: Path, database_url: str, clock: ManualClock) -> None:
+    runtime, (alice, bob), job, background = ready_job(
+        tmp_path, database_url, clock, NumberOfHumanWorkersPerDataObject=1,
+        StoppingConditions={"MaxHumanLabeledObjectCount": 1})
+    tasks = Tasks(runtime)
+    task = tasks.next_task(alice, job.name)
+    assert task is not None
+    tasks.submit(alice, task.lease_id, {"annotatedResult": {"boundingBoxes": []}})
+    background.run_until_idle()
+    described = Jobs(runtime).describe(job.name)
+    assert described["LabelingJobStatus"] == "Stopped"
+    assert described["LabelCounters"]["TotalLabeled"] == 1
+    background.stop()
+    runtime.close()

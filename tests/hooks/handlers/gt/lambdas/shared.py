@@ -1,0 +1,2 @@
+def task_input(data_object):
+    return {"taskObject": data_object.get("source-ref") or data_object.get("source")}

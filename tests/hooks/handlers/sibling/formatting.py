@@ -1,0 +1,2 @@
+def prompt(text):
+    return f"Label this: {text}"

@@ -1,0 +1,99 @@
+"""The worker API over real HTTP: login, jobs, next, submit, decline, release, and the error shape."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crowdform.engine.background import Background
+from crowdform.engine.workforce import Workforce
+from tests.fixtures.servers import start_server
+from tests.helpers import PASSWORD, example_job, open_runtime, team_with_workers
+
+
+@pytest.fixture
+def live(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
+    runtime = open_runtime(tmp_path, database_url)
+    workers = team_with_workers(runtime, "animal-team", 2)
+    job = example_job(runtime, tmp_path, NumberOfHumanWorkersPerDataObject=1)
+    background = Background(runtime)
+    background.run_until_idle()
+    background.stop()
+    server = start_server(runtime.settings, runtime)
+    yield server, runtime, workers, job
+    server.stop()
+    runtime.close()
+
+
+def login(server, username: str) -> str:  # type: ignore[no-untyped-def]
+    with server.client() as client:
+        reply = client.post("/api/v1/auth/login", json={"username": username, "password": PASSWORD})
+    assert reply.status_code == 200, reply.text
+    return str(reply.json()["token"])
+
+
+def test_worker_round_trip(live) -> None:  # type: ignore[no-untyped-def]
+    server, _runtime, _workers, job = live
+    with server.client(login(server, "worker0")) as client:
+        jobs = client.get("/api/v1/worker/jobs").json()["jobs"]
+        assert [j["name"] for j in jobs] == [job.name] and jobs[0]["tasksAvailable"] is True
+        task = client.post(f"/api/v1/worker/jobs/{job.name}/tasks/next").json()
+        assert task["taskInput"]["sourceRef"].startswith("file://") and task["datasetObjectId"] in "0123"
+        assert task["taskTitle"] == "Animal eyes and noses"
+        saved = client.post(f"/api/v1/worker/tasks/{task['leaseId']}/submit",
+                            json={"answer": {"annotatedResult": {"boundingBoxes": []}}})
+        assert saved.status_code == 200 and saved.json()["saved"] is True
+        again = client.post(f"/api/v1/worker/tasks/{task['leaseId']}/submit",
+                            json={"answer": {"annotatedResult": {"boundingBoxes": []}}})
+        assert again.json()["alreadySubmitted"] is True
+        second = client.post(f"/api/v1/worker/jobs/{job.name}/tasks/next").json()
+        assert client.post(f"/api/v1/worker/tasks/{second['leaseId']}/decline").json()["declined"] is True
+        third = client.post(f"/api/v1/worker/jobs/{job.name}/tasks/next").json()
+        assert third["datasetObjectId"] not in (task["datasetObjectId"], second["datasetObjectId"])
+        assert client.post(f"/api/v1/worker/tasks/{third['leaseId']}/release").json()["released"] is True
+        fourth = client.post(f"/api/v1/worker/jobs/{job.name}/tasks/next").json()
+        last = client.post(f"/api/v1/worker/jobs/{job.name}/tasks/next")
+        assert last.status_code == 200 and last.json()["leaseId"] == fourth["leaseId"]  # held task comes back
+        client.post(f"/api/v1/worker/tasks/{fourth['leaseId']}/submit", json={"answer": {"a": 1}})
+        assert client.post(f"/api/v1/worker/jobs/{job.name}/tasks/next").status_code == 204
+
+
+def test_errors_have_one_shape_and_workers_see_only_their_own(live) -> None:  # type: ignore[no-untyped-def]
+    server, runtime, _workers, job = live
+    with server.client() as anonymous:
+        refused = anonymous.get("/api/v1/worker/jobs")
+        assert refused.status_code == 401 and "Bearer" in refused.json()["message"]
+        bad_login = anonymous.post("/api/v1/auth/login", json={"username": "worker0", "password": "wrong-password"})
+        assert bad_login.status_code == 401 and bad_login.json()["error"] == "Unauthorized"
+        shape = anonymous.post("/api/v1/auth/login", json={"username": "worker0"})
+        assert shape.status_code == 400 and shape.json()["problems"][0]["field"] == "password"
+    token0, token1 = login(server, "worker0"), login(server, "worker1")
+    with server.client(token0) as alice, server.client(token1) as bob:
+        task = alice.post(f"/api/v1/worker/jobs/{job.name}/tasks/next").json()
+        stolen = bob.post(f"/api/v1/worker/tasks/{task['leaseId']}/submit", json={"answer": {"x": 1}})
+        assert stolen.status_code == 404
+        bad = alice.post(f"/api/v1/worker/tasks/{task['leaseId']}/submit", json={"answer": "text"})
+        assert bad.status_code == 400 and bad.json()["problems"][0]["field"] == "answer"
+        assert alice.get("/api/v1/jobs").status_code == 403  # admin API
+    workforce = Workforce(runtime)
+    workforce.create_team("other")
+    workforce.add_worker("outsider", team="other", password=PASSWORD)
+    with server.client(login(server, "outsider")) as outsider:
+        assert outsider.get("/api/v1/worker/jobs").json()["jobs"] == []
+        assert outsider.post(f"/api/v1/worker/jobs/{job.name}/tasks/next").status_code == 404
+
+
+def test_admin_api_describes_and_stops(live) -> None:  # type: ignore[no-untyped-def]
+    server, runtime, _workers, job = live
+    token = Workforce(runtime).create_admin_token("test")
+    with server.client(token) as admin:
+        listed = admin.get("/api/v1/jobs").json()["LabelingJobSummaryList"]
+        assert [j["LabelingJobName"] for j in listed] == [job.name]
+        assert admin.get(f"/api/v1/jobs/{job.name}").json()["LabelingJobStatus"] == "InProgress"
+        assert admin.get("/api/v1/jobs/no-such-job").status_code == 404
+        assert admin.post(f"/api/v1/jobs/{job.name}/stop").status_code == 200
+        assert admin.get(f"/api/v1/jobs/{job.name}").json()["LabelingJobStatus"] in ("Stopping", "Stopped")
+        assert any("stop requested" in e["message"] for e in admin.get(f"/api/v1/jobs/{job.name}/logs").json()["entries"])
+    with server.client() as anonymous:
+        assert anonymous.get("/openapi.json").status_code == 200
