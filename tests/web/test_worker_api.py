@@ -97,3 +97,34 @@ def test_admin_api_describes_and_stops(live) -> None:  # type: ignore[no-untyped
         assert any("stop requested" in e["message"] for e in admin.get(f"/api/v1/jobs/{job.name}/logs").json()["entries"])
     with server.client() as anonymous:
         assert anonymous.get("/openapi.json").status_code == 200
+
+
+def test_admin_api_creates_a_job_and_streams_its_output(live, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    import json
+
+    server, runtime, workers, job = live
+    token = Workforce(runtime).create_admin_token("test")
+    request = json.loads((tmp_path / "example" / "request.json").read_text())
+    request["LabelingJobName"] = "second"
+    folder = tmp_path / "example"
+    request["InputConfig"]["DataSource"]["S3DataSource"]["ManifestS3Uri"] = str(folder / "manifest.jsonl")
+    request["OutputConfig"]["S3OutputPath"] = str(folder / "output")
+    request["HumanTaskConfig"]["UiConfig"]["UiTemplateS3Uri"] = str(folder / "template.liquid.html")
+    request["HumanTaskConfig"].pop("PreHumanTaskLambdaArn")
+    request["HumanTaskConfig"].pop("AnnotationConsolidationConfig")
+    request["LabelCategoryConfigS3Uri"] = str(folder / "labels.json")
+    with server.client(token) as admin:
+        created = admin.post("/api/v1/jobs", json=request)
+        assert created.status_code == 201, created.text
+        assert created.json()["LabelingJobArn"].endswith(":labeling-job/second")
+        again = admin.post("/api/v1/jobs", json=request)
+        assert again.status_code == 409 and "already exists" in again.json()["message"]
+        bad = admin.post("/api/v1/jobs", json={**request, "LabelingJobName": "bad name!"})
+        assert bad.status_code == 400 and bad.json()["problems"][0]["field"] == "LabelingJobName"
+        assert admin.get("/api/v1/jobs/second/output-manifest").status_code == 404  # nothing written yet
+    background = Background(runtime)
+    background.run_until_idle()
+    background.stop()
+    with server.client(token) as admin:
+        lines = admin.get("/api/v1/jobs/second/output-manifest").text.splitlines()
+    assert [json.loads(line)["animal"] for line in lines] == ["cat", "dog", "owl", "fox"]

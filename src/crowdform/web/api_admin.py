@@ -1,14 +1,26 @@
-"""The admin API (bearer admin token): describe, list and stop jobs, read a job's log."""
+"""The admin API (bearer admin token): create, describe, list and stop jobs, read logs and output."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Body
+from fastapi.responses import StreamingResponse
 
+from crowdform.groundtruth.job_request import parse_create_labeling_job
 from crowdform.web.dependencies import AdminDep, ServicesDep
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["admin"])
+
+
+@router.post("", status_code=201)
+def create_job(_admin: AdminDep, services: ServicesDep,
+               body: dict[str, Any] = Body(description="A CreateLabelingJob request body.")) -> dict[str, Any]:
+    """CreateLabelingJob: relative local paths are read from the server's working directory."""
+    spec = parse_create_labeling_job(body, source="CreateLabelingJob request")
+    job = services.jobs.create(spec, base_dir=Path.cwd())
+    return {"LabelingJobArn": job.arn}
 
 
 @router.get("")
@@ -33,3 +45,24 @@ def job_logs(job_name: str, _admin: AdminDep, services: ServicesDep, after: int 
         {"id": i, "at": at, "source": source, "level": level, "message": message}
         for i, at, source, level, message in services.jobs.logs(job_name, after_id=after)
     ]}
+
+
+@router.get("/{job_name}/output-manifest")
+def output_manifest(job_name: str, _admin: AdminDep, services: ServicesDep) -> StreamingResponse:
+    """The job's ``manifests/output/output.manifest``, streamed as it is stored."""
+    job = services.jobs.get(job_name)
+    storage = services.runtime.storage
+    lines = storage.iter_lines(job.layout.output_manifest)
+    first = next(lines, None)  # raises NotFound now, while an error status can still be sent
+
+    def body() -> Any:
+        chunk = [] if first is None else [first]
+        for line in lines:
+            chunk.append(line)
+            if len(chunk) >= 2_000:
+                yield b"\n".join(chunk) + b"\n"
+                chunk = []
+        if chunk:
+            yield b"\n".join(chunk) + b"\n"
+
+    return StreamingResponse(body(), media_type="application/jsonl")
