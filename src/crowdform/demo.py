@@ -79,15 +79,17 @@ class DemoSummary:
     job_name: str
     url: str
     workers: tuple[tuple[str, str], ...]
-    admin_token: str | None
+    admin_token: str
     output: str
 
     def __str__(self) -> str:
         lines = [f"Demo job [bold]{self.job_name}[/bold] is ready; output goes to {self.output}",
                  f"Worker API: {self.url}/api/v1 (docs at {self.url}/docs)"]
         lines += [f"  worker [bold]{user}[/bold] password [bold]{password}[/bold]" for user, password in self.workers]
-        if self.admin_token:
-            lines.append(f"  admin API token: {self.admin_token}")
+        lines.append(f"  admin API token: {self.admin_token}")
+        user, password = self.workers[0]
+        lines.append(f"Try: curl -s -X POST {self.url}/api/v1/auth/login -H 'content-type: application/json' "
+                     f"-d '{{\"username\": \"{user}\", \"password\": \"{password}\"}}'")
         return "\n".join(lines)
 
 
@@ -105,12 +107,11 @@ def set_up_demo(settings: Settings) -> DemoSummary:
         request = json.loads((folder / "request.json").read_text(encoding="utf-8"))
         spec = parse_create_labeling_job(request, source=str(folder / "request.json"))
         jobs = Jobs(runtime)
-        token = None
         try:
             job = jobs.create(spec, base_dir=folder)
-            token = workforce.create_admin_token("demo")
         except Conflict:
             job = jobs.get(spec.name)
+        token = workforce.create_admin_token("demo")
         return DemoSummary(job.name, f"http://{settings.host}:{settings.port}", WORKERS, token, job.layout.job_dir)
     finally:
         runtime.close()

@@ -29,51 +29,7 @@ def test_example_job_writes_every_ground_truth_file(tmp_path: Path, database_url
 
     assert label_everything(runtime, job, workers) == 8  # 4 images x 2 workers
 
-    described = Jobs(runtime).describe(job.name)
-    assert described["LabelingJobStatus"] == "Completed"
-    assert described["LabelCounters"] == {"TotalLabeled": 4, "HumanLabeled": 4, "MachineLabeled": 0,
-                                          "FailedNonRetryableError": 0, "Unlabeled": 0}
-    job_dir = local(job.layout.job_dir)
-    manifest_uri = described["LabelingJobOutput"]["OutputDatasetS3Uri"]
-    assert manifest_uri.endswith("/animal-faces/manifests/output/output.manifest")
-    lines = [json.loads(line) for line in local(manifest_uri).read_text().splitlines()]
-    inputs = [json.loads(line) for line in (tmp_path / "example" / "manifest.jsonl").read_text().splitlines()]
-    assert len(lines) == len(inputs) == 4
-    for position, (line, original) in enumerate(zip(lines, inputs)):
-        assert list(line)[:2] == list(original)  # input keys first, in order
-        assert list(line)[2:] == ["animal-faces", "animal-faces-metadata"]
-        answers = line["animal-faces"]["annotationsFromAllWorkers"]
-        assert sorted(a["workerId"] for a in answers) == sorted(w.worker_uid for w in workers)
-        assert all(a["annotationData"]["annotatedResult"]["boundingBoxes"][0]["left"] == 64 + position for a in answers)
-        metadata = line["animal-faces-metadata"]
-        assert metadata["type"] == "groundtruth/custom" and metadata["job-name"] == "animal-faces"
-        assert metadata["human-annotated"] == "yes"
-        assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$", metadata["creation-date"])
-
-    # worker-response files: one folder per datasetObjectId, one answer per worker
-    for position in range(4):
-        folder = job_dir / "annotations/worker-response/iteration-1" / str(position)
-        files = list(folder.iterdir())
-        assert len(files) == 1 and STAMP.match(files[0].name)
-        document = json.loads(files[0].read_text())
-        assert len(document["answers"]) == 2
-        for answer in document["answers"]:
-            assert set(answer) >= {"answerContent", "submissionTime", "workerId", "acceptanceTime",
-                                   "timeSpentInSeconds", "workerMetadata"}
-            assert answer["submissionTime"].endswith("Z")
-    requests = list((job_dir / "annotations/consolidated-annotation/consolidation-request/iteration-1").iterdir())
-    responses = list((job_dir / "annotations/consolidated-annotation/consolidation-response/iteration-1").iterdir())
-    assert requests and responses and all(STAMP.match(f.name) for f in requests + responses)
-    items = [item for f in requests for item in json.loads(f.read_text())]
-    assert sorted(item["datasetObjectId"] for item in items) == ["0", "1", "2", "3"]
-    first = next(item for item in items if item["datasetObjectId"] == "0")
-    assert first["dataObject"] == {"s3Uri": inputs[0]["source-ref"]}
-    content = first["annotations"][0]["annotationData"]["content"]
-    assert isinstance(content, str) and "annotatedResult" in json.loads(content)
-    intermediate = (job_dir / "annotations/intermediate/1/annotations.json").read_text().splitlines()
-    assert [json.loads(r)["datasetObjectId"] for r in intermediate] == ["0", "1", "2", "3"]
-    logs = [entry[4] for entry in Jobs(runtime).logs(job.name)]
-    assert any("pre-annotation for" in m for m in logs) and any("consolidated" in m for m in logs)
+    check_example_output(runtime, job, workers, tmp_path)
     runtime.close()
 
 
@@ -133,3 +89,52 @@ def test_each_object_gets_n_distinct_workers(tmp_path: Path, database_url: str, 
         ids = [a["workerId"] for a in line["animal-faces"]["annotationsFromAllWorkers"]]
         assert len(ids) == len(set(ids)) == workers_per_object
     runtime.close()
+
+
+def check_example_output(runtime, job, workers, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Every Ground Truth file of a completed local animal-faces job (2 workers per image)."""
+    described = Jobs(runtime).describe(job.name)
+    assert described["LabelingJobStatus"] == "Completed"
+    assert described["LabelCounters"] == {"TotalLabeled": 4, "HumanLabeled": 4, "MachineLabeled": 0,
+                                          "FailedNonRetryableError": 0, "Unlabeled": 0}
+    job_dir = local(job.layout.job_dir)
+    manifest_uri = described["LabelingJobOutput"]["OutputDatasetS3Uri"]
+    assert manifest_uri.endswith("/animal-faces/manifests/output/output.manifest")
+    lines = [json.loads(line) for line in local(manifest_uri).read_text().splitlines()]
+    inputs = [json.loads(line) for line in (tmp_path / "example" / "manifest.jsonl").read_text().splitlines()]
+    assert len(lines) == len(inputs) == 4
+    for position, (line, original) in enumerate(zip(lines, inputs)):
+        assert list(line)[:2] == list(original)  # input keys first, in order
+        assert list(line)[2:] == ["animal-faces", "animal-faces-metadata"]
+        answers = line["animal-faces"]["annotationsFromAllWorkers"]
+        assert sorted(a["workerId"] for a in answers) == sorted(w.worker_uid for w in workers)
+        assert all(a["annotationData"]["annotatedResult"]["boundingBoxes"][0]["left"] == 64 + position for a in answers)
+        metadata = line["animal-faces-metadata"]
+        assert metadata["type"] == "groundtruth/custom" and metadata["job-name"] == "animal-faces"
+        assert metadata["human-annotated"] == "yes"
+        assert re.match(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}$", metadata["creation-date"])
+
+    # worker-response files: one folder per datasetObjectId, one answer per worker
+    for position in range(4):
+        folder = job_dir / "annotations/worker-response/iteration-1" / str(position)
+        files = list(folder.iterdir())
+        assert len(files) == 1 and STAMP.match(files[0].name)
+        document = json.loads(files[0].read_text())
+        assert len(document["answers"]) == 2
+        for answer in document["answers"]:
+            assert set(answer) >= {"answerContent", "submissionTime", "workerId", "acceptanceTime",
+                                   "timeSpentInSeconds", "workerMetadata"}
+            assert answer["submissionTime"].endswith("Z")
+    requests = list((job_dir / "annotations/consolidated-annotation/consolidation-request/iteration-1").iterdir())
+    responses = list((job_dir / "annotations/consolidated-annotation/consolidation-response/iteration-1").iterdir())
+    assert requests and responses and all(STAMP.match(f.name) for f in requests + responses)
+    items = [item for f in requests for item in json.loads(f.read_text())]
+    assert sorted(item["datasetObjectId"] for item in items) == ["0", "1", "2", "3"]
+    first = next(item for item in items if item["datasetObjectId"] == "0")
+    assert first["dataObject"] == {"s3Uri": inputs[0]["source-ref"]}
+    content = first["annotations"][0]["annotationData"]["content"]
+    assert isinstance(content, str) and "annotatedResult" in json.loads(content)
+    intermediate = (job_dir / "annotations/intermediate/1/annotations.json").read_text().splitlines()
+    assert [json.loads(r)["datasetObjectId"] for r in intermediate] == ["0", "1", "2", "3"]
+    logs = [entry[4] for entry in Jobs(runtime).logs(job.name)]
+    assert any("pre-annotation for" in m for m in logs) and any("consolidated" in m for m in logs)

@@ -38,6 +38,7 @@ def demo(host: HostOption = None, port: PortOption = None, data_dir: DataDirOpti
 
     settings = settings_from(data_dir, None, host=host, port=port)
     summary = set_up_demo(settings)
-    console.print(summary)
+    console.print(str(summary), highlight=False)
     if not setup_only:
+        console.print(f"Serving on {summary.url}; stop with Ctrl+C.")
         run_server(settings)
