@@ -100,3 +100,57 @@ def lambda_handler(event, context):
     log = "\n".join(entry[4] for entry in Jobs(runtime).logs(job.name))
     assert "several entries for datasetObjectId" in log
     runtime.close()
+
+
+def test_registered_hooks_behind_lambda_arns_get_their_environment(tmp_path: Path, database_url: str) -> None:
+    from crowdform.engine.hook_registry import HookRegistry
+
+    folder = tmp_path / "hooks" / "published"
+    (folder / "lambdas").mkdir(parents=True)
+    (folder / "lambdas" / "__init__.py").write_text("")
+    (folder / "shared.py").write_text("PREFIX = 'from-sibling'\n")
+    (folder / "lambdas" / "pre.py").write_text('''
+import os, tempfile
+from shared import PREFIX
+def lambda_handler(event, context):
+    job_name = event["labelingJobArn"].split(":")[5].split("/")[1]
+    with open(os.path.join(tempfile.gettempdir(), "crowdform-hook-probe.txt"), "w") as f:
+        f.write(job_name)
+    return {"taskInput": {"sourceRef": event["dataObject"]["source-ref"], "job": job_name,
+                          "region": os.environ["AWS_REGION"], "custom": os.environ["TEAM_NOTE"],
+                          "sibling": PREFIX, "function": context.function_name}}
+''')
+    (folder / "lambdas" / "post.py").write_text('''
+import json
+def handler(event, context):
+    with open(event["payload"]["s3Uri"].removeprefix("file://")) as f:
+        items = json.load(f)
+    return [{"datasetObjectId": item["datasetObjectId"],
+             "consolidatedAnnotation": {"content": {event["labelAttributeName"]: {
+                 "categories": event["labelCategories"], "workers": event["maxHumanWorkersPerDataObject"],
+                 "outputConfig": event["outputConfig"]}}}} for item in items]
+''')
+    runtime = open_runtime(tmp_path, database_url, hook_attempts=1, region="eu-west-1")
+    registry = HookRegistry(runtime)
+    registry.add("sagemaker-pre", f"{folder}:lambdas.pre.lambda_handler", environment={"TEAM_NOTE": "careful"})
+    registry.add("sagemaker-post", f"{folder / 'lambdas' / 'post.py'}:handler")
+    workers = team_with_workers(runtime, "animal-team", 2)
+    arn = "arn:aws:lambda:eu-west-1:123456789012:function:{}"
+    job = example_job(runtime, tmp_path, PreHumanTaskLambdaArn=arn.format("sagemaker-pre"),
+                      AnnotationConsolidationConfig={"AnnotationConsolidationLambdaArn": arn.format("sagemaker-post")})
+    from crowdform.engine.tasks import Tasks
+    from crowdform.engine.background import Background
+
+    background = Background(runtime)
+    background.run_until_idle()
+    task = Tasks(runtime).next_task(workers[0], job.name)
+    assert task is not None
+    assert task.task_input["job"] == "animal-faces" and task.task_input["region"] == "eu-west-1"
+    assert task.task_input["custom"] == "careful" and task.task_input["sibling"] == "from-sibling"
+    assert task.task_input["function"] == "sagemaker-pre"
+    background.stop()
+    label_everything(runtime, job, workers)
+    line = output_lines(job)[0]
+    assert line["animal-faces"]["categories"] == ["eye", "nose"] and line["animal-faces"]["workers"] == 2
+    assert line["animal-faces"]["outputConfig"].endswith("/animal-faces/annotations")
+    runtime.close()

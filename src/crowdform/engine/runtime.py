@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy import Connection, insert
 
 from crowdform.engine.clock import Clock, SystemClock
+from crowdform.secrets import load_or_create_secret
 from crowdform.settings import Settings
 from crowdform.storage import Storage
 from crowdform.store.database import Database
@@ -24,6 +25,7 @@ class Runtime:
     settings: Settings
     database: Database
     storage: Storage
+    secret: str  # signs sessions and read URLs; generated into the data folder on first start
     clock: Clock = field(default_factory=SystemClock)
 
     @classmethod
@@ -34,7 +36,7 @@ class Runtime:
         if migrate:
             upgrade(database)
         storage = Storage(settings.all_storage_roots, s3_endpoint_url=settings.s3_endpoint_url)
-        return cls(settings, database, storage, clock or SystemClock())
+        return cls(settings, database, storage, load_or_create_secret(settings), clock or SystemClock())
 
     def log(self, connection: Connection, job_id: int, source: str, message: str, level: str = "info") -> None:
         """Append a line to a job's log inside the caller's transaction."""
