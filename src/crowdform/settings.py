@@ -136,9 +136,7 @@ def _parse(source: str, name: str, raw: Any) -> Any:
         raise InvalidInput.one(source, f"cannot read the value: {exc}", field=name, value=raw) from None
 
 
-def load_settings(
-    environ: Mapping[str, str] | None = None, **flags: Any
-) -> Settings:
+def load_settings(environ: Mapping[str, str] | None = None, /, **flags: Any) -> Settings:
     """Defaults < config file < ``CROWDFORM_*`` environment < flags (``None`` flags are ignored)."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}

@@ -30,7 +30,7 @@ def test_bad_manifest_lines_are_listed_and_nothing_is_created(tmp_path: Path, da
     message = str(caught.value)
     assert "line 2" in message and "line 3" in message and "line 5" in message
     assert len(caught.value.problems) == 20 and caught.value.total == 33
-    assert [j["LabelingJobName"] for j in Jobs(runtime).list()] == ["animal-faces"]
+    assert [j["LabelingJobName"] for j in Jobs(runtime).list_jobs()] == ["animal-faces"]
     runtime.close()
 
 
@@ -47,7 +47,7 @@ def test_duplicate_names_unknown_team_and_hook_are_refused(tmp_path: Path, datab
                     PreHumanTaskLambdaArn="arn:aws:lambda:us-east-1:000000000000:function:unknown-fn")
     with pytest.raises(InvalidInput):
         example_job(runtime, tmp_path, LabelingJobName="job-4", PreHumanTaskLambdaArn="missing_file.py")
-    assert [j["LabelingJobName"] for j in Jobs(runtime).list()] == ["animal-faces"]
+    assert [j["LabelingJobName"] for j in Jobs(runtime).list_jobs()] == ["animal-faces"]
     runtime.close()
 
 

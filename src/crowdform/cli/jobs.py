@@ -58,6 +58,7 @@ def job_create(
         if missing:
             raise InvalidInput.one("job create", f"missing {', '.join(missing)}",
                                    hint="Give NAME --manifest --template --team --output, or --from-request FILE")
+        assert name and manifest and output and template and team  # checked just above
         body = request_from_flags(
             name=name, manifest=manifest, output=output, template=template, team=team, pre_hook=pre_hook,
             post_hook=post_hook, workers_per_object=workers_per_object, label_attribute_name=label_attribute_name,
@@ -79,7 +80,7 @@ def job_list(data_dir: DataDirOption = None, database_url: DatabaseUrlOption = N
              as_json: Annotated[bool, typer.Option("--json", help="ListLabelingJobs-shaped JSON.")] = False) -> None:
     """List labeling jobs, newest first."""
     with open_runtime(data_dir, database_url) as runtime:
-        jobs = Jobs(runtime).list()
+        jobs = Jobs(runtime).list_jobs()
     if as_json:
         console.print_json(json.dumps({"LabelingJobSummaryList": jobs}))
         return

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from sqlalchemy import exists, func, select, update
+from sqlalchemy import ColumnElement, Connection, exists, func, select, update
 
 from crowdform.engine.consolidation import Consolidation
 from crowdform.engine.hook_pool import HookPool
@@ -97,7 +97,7 @@ class Background:
                    & exists().where(DataObject.job_id == job.id, DataObject.state == ObjectState.QUEUED))
             )).scalar())
 
-    def _expire_unavailable(self, connection, job: JobRow, now: float) -> int:  # type: ignore[no-untyped-def]
+    def _expire_unavailable(self, connection: Connection, job: JobRow, now: float) -> int:
         """Objects offered longer than TaskAvailabilityLifetimeInSeconds: consolidate what they have, or fail."""
         deadline = now - job.availability_lifetime
         lapsed = connection.execute(select(DataObject.id, DataObject.answers).where(
@@ -141,14 +141,14 @@ class Background:
         if not dirty or (not force and written is not None and written > now - interval):
             return False
         with self.runtime.database.write() as connection:
-            condition = Job.output_dirty.is_(True)
+            condition: ColumnElement[bool] = Job.output_dirty.is_(True)
             if not force:
                 condition = condition & ((Job.output_written_at.is_(None)) | (Job.output_written_at <= now - interval))
             previous = connection.execute(select(Job.output_written_at).where(Job.id == job.id)).scalar_one()
             won = connection.execute(update(Job).where(Job.id == job.id, condition).values(
                 output_dirty=False)).rowcount
-            changed_iterations = connection.execute(select(DataObject.iteration).distinct().where(
-                DataObject.job_id == job.id, DataObject.labeled_at >= (previous or 0.0))).scalars().all()
+            changed_iterations = [i for i in connection.execute(select(DataObject.iteration).distinct().where(
+                DataObject.job_id == job.id, DataObject.labeled_at >= (previous or 0.0))).scalars() if i is not None]
         if not won:
             return False
         try:
@@ -166,6 +166,7 @@ class Background:
     def _finish_if_done(self, job: JobRow) -> bool:
         with self.runtime.database.read() as connection:
             status = connection.execute(select(Job.status).where(Job.id == job.id)).scalar_one()
+            waiting: tuple[str, ...]
             if status == JobStatus.STOPPING:
                 waiting = (ObjectState.ANSWERED, ObjectState.CONSOLIDATING)
                 final = JobStatus.STOPPED

@@ -122,7 +122,9 @@ class Jobs:
     def create(self, spec: JobSpec, *, base_dir: Path, progress: Callable[[int], None] | None = None) -> JobRow:
         """Validate everything, then create the job and ingest its manifest in one transaction."""
         storage = self.runtime.storage
-        uri = lambda value: storage.normalize(_relative_to(value, base_dir))  # noqa: E731
+
+        def uri(value: str) -> str:
+            return storage.normalize(_relative_to(value, base_dir))
         manifest_uri = uri(spec.manifest_uri)
         output_path = uri(spec.output_path)
         template = self._read_template(uri(spec.template_uri)) if spec.template_uri else ""
@@ -208,7 +210,7 @@ class Jobs:
             counters = label_counters(connection, row.id, row.object_count)
         return _describe(row, counters)
 
-    def list(self) -> list[dict[str, Any]]:
+    def list_jobs(self) -> list[dict[str, Any]]:
         """ListLabelingJobs summaries, newest first."""
         with self.runtime.database.read() as connection:
             rows = connection.execute(select(Job).order_by(Job.created_at.desc(), Job.id.desc())).all()
@@ -225,10 +227,11 @@ class Jobs:
         """(id, time, source, level, message) of the job's log lines after ``after_id``."""
         with self.runtime.database.read() as connection:
             job = load_job(connection, name)
-            return [tuple(r) for r in connection.execute(
+            rows = connection.execute(
                 select(JobLogEntry.id, JobLogEntry.at, JobLogEntry.source, JobLogEntry.level, JobLogEntry.message)
                 .where(JobLogEntry.job_id == job.id, JobLogEntry.id > after_id).order_by(JobLogEntry.id)
-            ).all()]  # type: ignore[misc]
+            ).all()
+            return [(r.id, r.at, r.source, r.level, r.message) for r in rows]
 
     # ---------------------------------------------------------------- stop
     def stop(self, name: str) -> None:

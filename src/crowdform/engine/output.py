@@ -67,7 +67,7 @@ def write_intermediate(runtime: Runtime, job: JobRow, iteration: int) -> str:
     records = []
     for position, line, label in rows:
         data = json.loads(line)
-        value, metadata = json.loads(label)
+        value, metadata = json.loads(str(label))  # LABELED rows always carry a label
         records.append(json.dumps({
             "datasetObjectId": str(position),
             "inputAttribute": data.get("source-ref", data.get("source")),

@@ -25,7 +25,7 @@ def create_job(_admin: AdminDep, services: ServicesDep,
 
 @router.get("")
 def list_jobs(_admin: AdminDep, services: ServicesDep) -> dict[str, Any]:
-    return {"LabelingJobSummaryList": services.jobs.list()}
+    return {"LabelingJobSummaryList": services.jobs.list_jobs()}
 
 
 @router.get("/{job_name}")
