@@ -48,7 +48,7 @@ def _optional_str(text: str) -> str | None:
 
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("data_dir", Path, Path("crowdform-data"),
-                "Folder for the database, secrets, hook logs and local job output."),
+                "Folder for the SQLite database, the generated secrets file and the demo job."),
     SettingSpec("database_url", _optional_str, None,
                 "SQLAlchemy URL. Default: a SQLite file `crowdform.db` in the data folder (WAL mode). "
                 "PostgreSQL: `postgresql+psycopg://user@host/db`."),

@@ -14,7 +14,7 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 import pytest
 from sqlalchemy import func, select
@@ -163,7 +163,12 @@ def _outside_roots(tmp_path: Path) -> list[str]:
             "--team", "animal-team", "--output", "out/"]
 
 
-def _request_with(tmp_path: Path, change: Callable[[dict], None]) -> list[str]:  # type: ignore[type-arg]
+def _broken_request(tmp_path: Path) -> list[str]:
+    (tmp_path / "example" / "broken.json").write_text('{\n  "LabelingJobName":\n}\n')
+    return ["--from-request", "example/broken.json"]
+
+
+def _request_with(tmp_path: Path, change: Callable[[dict[str, Any]], None]) -> list[str]:
     request = json.loads((tmp_path / "example" / "request.json").read_text())
     change(request)
     (tmp_path / "example" / "changed.json").write_text(json.dumps(request, indent=2))
@@ -193,10 +198,8 @@ REFUSALS = {
                          ["field 'NAME': give either a NAME with flags or --from-request, not both", "'extra'"], []),
     "request-file-missing": (lambda _: ["--from-request", "example/nope.json"],
                              ["example/nope.json: the request file does not exist"], []),
-    "request-not-json": (lambda p: (p / "example" / "broken.json").write_text('{\n  "LabelingJobName":\n}\n')
-                         and ["--from-request", "example/broken.json"],
-                         ["example/broken.json: line 3: not valid JSON",
-                          "The file must hold the JSON body of a CreateLabelingJob request"], []),
+    "request-not-json": (_broken_request, ["example/broken.json: line 3: not valid JSON",
+                                           "The file must hold the JSON body of a CreateLabelingJob request"], []),
     "request-unknown-key": (lambda p: _request_with(p, lambda r: r["HumanTaskConfig"].update(TaskTimeLimitInSecond=30)),
                             ["example/changed.json", "'HumanTaskConfig.TaskTimeLimitInSecond'", "is not a known field",
                              "Did you mean TaskTimeLimitInSeconds?"], []),
@@ -293,9 +296,6 @@ def test_wait_gives_up_after_the_timeout_with_the_current_status(tmp_path: Path)
     assert "Traceback" not in waited.err
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "src/crowdform/cli/main.py:41 ignores the exit code that app(standalone_mode=False) returns for "
-    "typer.Exit(1), so `job wait` exits 0 on timeout (and on a Failed job)"))
 def test_wait_exits_1_when_it_gives_up(tmp_path: Path) -> None:
     runtime = engine_runtime(tmp_path)
     team_with_workers(runtime, "animal-team", 1)
@@ -314,7 +314,12 @@ def test_logs_follow_prints_new_lines_as_they_arrive(tmp_path: Path) -> None:
     process = subprocess.Popen(argv, cwd=tmp_path, env=cli_env(tmp_path), stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     lines: queue.Queue[str] = queue.Queue()
-    reader = threading.Thread(target=lambda: [lines.put(line) for line in process.stdout or ()], daemon=True)
+
+    def pump() -> None:
+        for line in process.stdout or ():
+            lines.put(line)
+
+    reader = threading.Thread(target=pump, daemon=True)
     reader.start()
     try:
         assert "created with 4 data objects" in lines.get(timeout=30)

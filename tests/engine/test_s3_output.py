@@ -88,8 +88,10 @@ def test_example_job_reads_from_and_writes_every_ground_truth_file_to_s3(
 
     # payload.s3Uri was the s3:// URI of each consolidation request (the engine stores what it sent).
     with runtime.database.read() as connection:
-        payload_uris = connection.execute(select(ConsolidationBatch.request_uri)).scalars().all()
-    assert payload_uris and all(re.fullmatch(
+        stored = connection.execute(select(ConsolidationBatch.request_uri)).scalars().all()
+    assert stored and None not in stored  # every batch called the post-annotation hook
+    payload_uris = [str(uri) for uri in stored]
+    assert all(re.fullmatch(
         rf"s3://{bucket}/out/animal-faces/annotations/consolidated-annotation/consolidation-request/iteration-1/{STAMP}",
         uri) for uri in payload_uris)
     logs = [entry[4] for entry in Jobs(runtime).logs(job.name)]

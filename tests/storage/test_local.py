@@ -410,7 +410,7 @@ def test_reading_outside_the_roots_is_refused(storage: Storage, root: Path, outs
         message = str(caught.value)
         assert "is outside the storage roots" in message
         assert str(root) in message  # names the roots
-        assert "--storage-root" in message and "CROWDFORM_STORAGE_ROOTS" in message
+        assert "crowdform.toml" in message and "CROWDFORM_STORAGE_ROOTS" in message
         assert caught.value.source == storage.normalize(target)  # names the URI
 
 

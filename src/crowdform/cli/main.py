@@ -37,19 +37,9 @@ def version() -> None:
 
 
 def main() -> None:
+    """Run the CLI: Typer handles usage errors (exit 2) and ``typer.Exit``; engine errors print one message."""
     try:
-        app(standalone_mode=False)
+        app()
     except CrowdformError as exc:
         err_console.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
         sys.exit(1)
-    except typer.Exit as exc:
-        sys.exit(exc.exit_code)
-    except (typer.Abort, KeyboardInterrupt):
-        sys.exit(130)
-    except Exception as exc:  # click usage errors come through here in non-standalone mode
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        raise

@@ -164,6 +164,7 @@ class Background:
         return True
 
     def _finish_if_done(self, job: JobRow) -> bool:
+        self.hooks.flush_log()  # the hooks' last lines belong before "job completed" in the log
         with self.runtime.database.read() as connection:
             status = connection.execute(select(Job.status).where(Job.id == job.id)).scalar_one()
             waiting: tuple[str, ...]

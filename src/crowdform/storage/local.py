@@ -165,14 +165,14 @@ class LocalStore:
             return InvalidInput.one(
                 location.uri,
                 "is a local file, and no storage roots are configured",
-                hint="Add its folder with --storage-root / CROWDFORM_STORAGE_ROOTS",
+                hint="Add its folder to CROWDFORM_STORAGE_ROOTS (or storage_roots in crowdform.toml)",
             )
         roots = ", ".join(str(root) for root in self.roots)
         return InvalidInput.one(
             location.uri,
             "is outside the storage roots (after following symlinks and '..')",
             hint=f"Move the file under one of: {roots}; "
-            "or add its folder with --storage-root / CROWDFORM_STORAGE_ROOTS",
+            "or add its folder to CROWDFORM_STORAGE_ROOTS (or storage_roots in crowdform.toml)",
         )
 
     @contextlib.contextmanager
