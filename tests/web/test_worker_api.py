@@ -112,6 +112,7 @@ def test_admin_api_creates_a_job_and_streams_its_output(live, tmp_path: Path) ->
     request["HumanTaskConfig"]["UiConfig"]["UiTemplateS3Uri"] = str(folder / "template.liquid.html")
     request["HumanTaskConfig"].pop("PreHumanTaskLambdaArn")
     request["HumanTaskConfig"].pop("AnnotationConsolidationConfig")
+    request["HumanTaskConfig"]["NumberOfHumanWorkersPerDataObject"] = 1
     request["LabelCategoryConfigS3Uri"] = str(folder / "labels.json")
     with server.client(token) as admin:
         created = admin.post("/api/v1/jobs", json=request)
@@ -124,7 +125,16 @@ def test_admin_api_creates_a_job_and_streams_its_output(live, tmp_path: Path) ->
         assert admin.get("/api/v1/jobs/second/output-manifest").status_code == 404  # nothing written yet
     background = Background(runtime)
     background.run_until_idle()
+    with server.client(token) as admin:
+        assert admin.get("/api/v1/jobs/second/output-manifest").status_code == 404  # no label yet
+    from crowdform.engine.tasks import Tasks
+
+    task = Tasks(runtime).next_task(workers[0], "second")
+    assert task is not None
+    Tasks(runtime).submit(workers[0], task.lease_id, {"x": 1})
+    background.run_until_idle()
     background.stop()
     with server.client(token) as admin:
         lines = admin.get("/api/v1/jobs/second/output-manifest").text.splitlines()
     assert [json.loads(line)["animal"] for line in lines] == ["cat", "dog", "owl", "fox"]
+    assert sum("animal-faces" in json.loads(line) for line in lines) == 1  # the label attribute name

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy import ColumnElement, Connection, exists, func, select, update
 
@@ -25,6 +26,7 @@ from crowdform.errors import CrowdformError
 from crowdform.store.models import DataObject, Job, Lease
 
 logger = logging.getLogger("crowdform.background")
+OUTPUT_COST_FACTOR = 10
 
 
 class Background:
@@ -36,6 +38,7 @@ class Background:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._reported: dict[int, str] = {}
+        self._output_seconds: dict[int, float] = {}  # how long the last output rewrite of each job took
 
     # ---------------------------------------------------------------- one round
     def run_once(self) -> bool:
@@ -138,6 +141,9 @@ class Background:
         with self.runtime.database.read() as connection:
             dirty, written = connection.execute(select(Job.output_dirty, Job.output_written_at)
                                                 .where(Job.id == job.id)).one()
+        # A rewrite costs time proportional to the job's size; spacing rewrites at least ten times
+        # their own duration apart keeps them under a tenth of the server's time on big jobs.
+        interval = max(interval, OUTPUT_COST_FACTOR * self._output_seconds.get(job.id, 0.0))
         if not dirty or (not force and written is not None and written > now - interval):
             return False
         with self.runtime.database.write() as connection:
@@ -152,9 +158,11 @@ class Background:
         if not won:
             return False
         try:
+            started = time.monotonic()
             write_output_manifest(self.runtime, job)
             for iteration in changed_iterations:
                 write_intermediate(self.runtime, job, iteration)
+            self._output_seconds[job.id] = time.monotonic() - started
         except Exception:
             with self.runtime.database.write() as connection:
                 connection.execute(update(Job).where(Job.id == job.id).values(output_dirty=True))

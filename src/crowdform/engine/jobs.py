@@ -159,7 +159,7 @@ class Jobs:
                 availability_lifetime=spec.availability_lifetime, max_concurrent=spec.max_concurrent,
                 max_human_labeled=spec.max_human_labeled, max_percent_labeled=spec.max_percent_labeled,
                 object_count=0, iteration=0, reference_code=settings.account_id + _random_code(16),
-                created_at=now, updated_at=now, output_dirty=True,
+                created_at=now, updated_at=now, output_dirty=False,  # nothing to write until a label exists
             ).returning(Job.id)).scalar_one()
             count = self._ingest(connection, job_id, manifest_uri, spec.label_attribute_name, progress)
             connection.execute(update(Job).where(Job.id == job_id).values(object_count=count))
