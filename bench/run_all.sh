@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Every figure of bench/RESULTS.md, one after the other (~20 min on 2 cores). Logs and results JSON go
+# to .cache/bench-results/all-<time>/. PG_URL (default postgresql://postgres@127.0.0.1:5432/test)
+# is the PostgreSQL server on which each run creates, then drops, a database of its own.
+#
+#   bench/run_all.sh                 # everything
+#   ONLY="ingest output" bench/run_all.sh
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+PY=.venv/bin/python
+PG_URL="${PG_URL:-postgresql://postgres@127.0.0.1:5432/test}"
+OUT=".cache/bench-results/all-$(date -u +%Y%m%d-%H%M%S)"
+ONLY="${ONLY:-ingest workers output peers}"
+mkdir -p "$OUT"
+export LS_BENCH_CACHE="${LS_BENCH_CACHE:-.cache/peers}"
+
+run() {  # run NAME COMMAND...: tee the output to $OUT/NAME.log
+  local name=$1; shift
+  echo "== $name: $*" | tee "$OUT/$name.log"
+  "$@" 2>&1 | tee -a "$OUT/$name.log"
+}
+
+for what in $ONLY; do
+  case $what in
+    ingest)
+      run ingest-sqlite $PY bench/ingest.py --out "$OUT/ingest-sqlite.json"
+      run ingest-postgres $PY bench/ingest.py --database-url "$PG_URL" --out "$OUT/ingest-postgres.json" ;;
+    workers)
+      run workers-sqlite $PY bench/workers.py --out "$OUT/workers-sqlite.json"
+      run workers-postgres $PY bench/workers.py --database-url "$PG_URL" --out "$OUT/workers-postgres.json"
+      run workers-sqlite-httpx $PY bench/workers.py --levels 16 --client httpx --out "$OUT/workers-sqlite-httpx.json" ;;
+    output)
+      run output-sqlite $PY bench/output.py --out "$OUT/output-sqlite.json"
+      run output-postgres $PY bench/output.py --database-url "$PG_URL" --out "$OUT/output-postgres.json" ;;
+    peers)
+      for r in 1 2; do
+        run "peers-run$r" $PY bench/peers/crowdform_target.py --out "$OUT/peers-run$r.json"
+      done
+      $PY ../shared/peers/label-studio/report.py "$OUT"/peers-run*.json | tee "$OUT/peers-report.md" ;;
+  esac
+done
+echo "results in $OUT"
