@@ -15,25 +15,25 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-# (category, substring of a frame) checked against every frame of a stack; the first rule found in
-# the stack decides (rules are ordered from most to least specific).
-CATEGORIES: list[tuple[str, str]] = [
-    ("fsync (output/worker-response files)", "_fsync_folder"),
-    ("fsync (output/worker-response files)", "write_stream (crowdform/storage/local.py"),
-    ("background: output manifest rewrite", "write_output_manifest"),
-    ("background: intermediate manifest", "write_intermediate"),
-    ("background: consolidation", "crowdform/engine/consolidation.py"),
-    ("background: other rounds", "crowdform/engine/background.py"),
-    ("SQLite commit (fsync of the WAL)", "commit (sqlalchemy"),
-    ("submit: SQL", "submit (crowdform/engine/tasks.py"),
-    ("next: SQL", "next_task (crowdform/engine/tasks.py"),
-    ("authenticate (token lookup)", "authenticate (crowdform/engine/workforce.py"),
-    ("FastAPI/Starlette request handling", "fastapi/"),
-    ("FastAPI/Starlette request handling", "starlette/"),
-    ("Uvicorn/HTTP protocol", "uvicorn/"),
-    ("asyncio/anyio threads hand-off", "anyio/"),
-    ("asyncio/anyio threads hand-off", "asyncio/"),
-    ("thread pool / threading", "threading.py"),
+# (category, substrings): a stack belongs to the first category all of whose substrings occur in
+# some frame of it (rules are ordered from most to least specific).
+CATEGORIES: list[tuple[str, tuple[str, ...]]] = [
+    ("background: output manifest rewrite", ("write_output_manifest",)),
+    ("background: intermediate manifest", ("write_intermediate",)),
+    ("background: consolidation, worker-response file writes",
+     ("crowdform/engine/consolidation.py", "write_stream (crowdform/storage/local.py")),
+    ("background: consolidation, other", ("crowdform/engine/consolidation.py",)),
+    ("background: other rounds", ("crowdform/engine/background.py",)),
+    ("other file writes (fsync, rename)", ("write_stream (crowdform/storage/local.py",)),
+    ("submit: engine (SQL, commit)", ("submit (crowdform/engine/tasks.py",)),
+    ("next: engine (SQL)", ("next_task (crowdform/engine/tasks.py",)),
+    ("authenticate (token lookup, own transaction)", ("authenticate (crowdform/engine/workforce.py",)),
+    ("FastAPI/Starlette request handling", ("fastapi/",)),
+    ("FastAPI/Starlette request handling", ("starlette/",)),
+    ("Uvicorn/HTTP protocol", ("uvicorn/",)),
+    ("asyncio/anyio thread hand-off", ("anyio/",)),
+    ("asyncio/anyio thread hand-off", ("asyncio/",)),
+    ("thread pool / threading", ("threading.py",)),
 ]
 
 
@@ -64,8 +64,8 @@ def summarize(path: Path, top: int = 40) -> dict[str, Any]:
         for name in names:
             inclusive[name] += n
         leaf[_name(frames[-1])] += n
-        for cat, needle in CATEGORIES:
-            if any(needle in f for f in frames):
+        for cat, needles in CATEGORIES:
+            if all(any(needle in f for f in frames) for needle in needles):
                 cats[cat] += n
                 break
         else:
