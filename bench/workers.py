@@ -68,6 +68,8 @@ class WorkerStats:
     samples: list[str] = field(default_factory=list)
     acknowledged: list[str] = field(default_factory=list)
     objects: list[str] = field(default_factory=list)
+    ack_times: list[float] = field(default_factory=list)  # perf_counter() of each acknowledged submit
+    started: float = 0.0
 
     def error(self, kind: str, message: str) -> None:
         self.errors[kind] += 1
@@ -82,6 +84,7 @@ async def _raw_worker(host: str, port: int, token: str, job: str, deadline: floa
     conn = Connection(host, port, {"Authorization": f"Bearer {token}"})
     next_request = conn.build("POST", f"/api/v1/worker/jobs/{job}/tasks/next")
     perf = time.perf_counter
+    stats.started = perf()
     i = seed
     try:
         while time.monotonic() < deadline:
@@ -120,6 +123,7 @@ async def _raw_worker(host: str, port: int, token: str, job: str, deadline: floa
             stats.submit_lat.append(t2 - t1)
             stats.acknowledged.append(lease)
             stats.objects.append(task["datasetObjectId"])
+            stats.ack_times.append(t2)
             stats.done += 1
     finally:
         conn.close()
@@ -157,6 +161,7 @@ def run_httpx(url: str, tokens: list[str], job: str, seconds: float, empty_pause
         i = a * 10_000_000
         with httpx.Client(base_url=url, timeout=60, trust_env=False, headers={"Authorization": f"Bearer {token}"}) as c:
             barrier.wait()
+            s.started = time.perf_counter()
             while time.monotonic() < deadline[0]:
                 i += 1
                 t0 = time.perf_counter()
@@ -192,6 +197,7 @@ def run_httpx(url: str, tokens: list[str], job: str, seconds: float, empty_pause
                 s.submit_lat.append(t2 - t1)
                 s.acknowledged.append(task["leaseId"])
                 s.objects.append(task["datasetObjectId"])
+                s.ack_times.append(t2)
                 s.done += 1
 
     threads = [threading.Thread(target=work, args=(a, t)) for a, t in enumerate(tokens)]
@@ -206,6 +212,16 @@ def run_httpx(url: str, tokens: list[str], job: str, seconds: float, empty_pause
 
 
 # ------------------------------------------------------------------ one level
+
+def per_window(stats: list[WorkerStats], width: float) -> list[float]:
+    """Acknowledged submissions per second in consecutive windows of ``width`` seconds (decay over a run)."""
+    starts = [s.started for s in stats if s.started]
+    if not starts:
+        return []
+    base = min(starts)
+    counts: Counter[int] = Counter(int((t - base) // width) for s in stats for t in s.ack_times)
+    return [round(counts.get(i, 0) / width, 1) for i in range(max(counts) + 1)] if counts else []
+
 
 def setup(folder: Path, url: str, k: int, args: argparse.Namespace) -> tuple[str, list[str]]:
     from crowdform.engine.jobs import Jobs
@@ -331,6 +347,7 @@ def run_level(k: int, args: argparse.Namespace, base: Path) -> dict[str, Any]:
             submit_p50_ms=ms(bl.percentile(sub, 50)), submit_p99_ms=ms(bl.percentile(sub, 99)),
             errors=dict(errors), error_count=sum(errors.values()),
             error_samples=[m for s in stats for m in s.samples][:5], empty_204=sum(s.empty for s in stats),
+            per_s_by_5s=per_window(stats, 5.0),
             server_cpu_ms_per_submission=round(1000 * rec["server_cpu_s"] / done, 2) if done else None,
             client_cpu_ms_per_submission=round(1000 * rec["client_cpu_s"] / done, 3) if done else None,
         )
