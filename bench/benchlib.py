@@ -206,13 +206,21 @@ def machine_busy_s() -> float:
 
 
 def proc_cpu_s(proc: psutil.Process | None) -> float:
+    """CPU seconds of a process and its live descendants (``serve --workers N``, hook processes)."""
     if proc is None:
         return 0.0
+    total = 0.0
     try:
-        t = proc.cpu_times()
-        return t.user + t.system
+        tree = [proc, *proc.children(recursive=True)]
     except psutil.Error:
         return 0.0
+    for p in tree:
+        try:
+            t = p.cpu_times()
+            total += t.user + t.system
+        except psutil.Error:
+            pass
+    return total
 
 
 def self_peak_rss_mb() -> float:

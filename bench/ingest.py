@@ -14,8 +14,16 @@ before the clock starts (it sits in the page cache). SQLite by default (a fresh 
 ``--database-url postgresql://postgres@127.0.0.1:5432/test`` runs on a fresh PostgreSQL database
 created on that server and dropped afterwards. Targets: >= 50,000 lines/s, peak RSS < 300 MB.
 
+``--baseline-src DIR`` compares another crowdform source tree with the current one in the same run:
+each of ``--rounds`` rounds runs the modes once with ``PYTHONPATH=DIR`` (the baseline), then once
+with the current src, each in a fresh child process of this script (so the engine mode's peak RSS
+is that child's own), on the same manifest, each on a fresh data folder/database. Make DIR with
+``git archive <commit> src | tar -x -C /tmp/base`` and pass ``/tmp/base/src``. The ratio of the
+median lines/s per mode is reported.
+
     .venv/bin/python bench/ingest.py
     .venv/bin/python bench/ingest.py --database-url postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/ingest.py --baseline-src /tmp/base/src --rounds 2
 """
 
 from __future__ import annotations
@@ -24,6 +32,8 @@ import argparse
 import gc
 import json
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import time
@@ -33,16 +43,19 @@ from typing import Any
 import benchlib as bl
 
 
-def engine_run(lines: int, folder: Path, manifest: Path, template: Path, database_url: str | None) -> dict[str, Any]:
+def engine_run(lines: int, folder: Path, manifest: Path, template: Path, database_url: str | None,
+               tag: str = "") -> dict[str, Any]:
     from sqlalchemy import func, select
 
+    import crowdform
     from crowdform.engine.jobs import Jobs
     from crowdform.engine.workforce import Workforce
     from crowdform.groundtruth.job_request import parse_create_labeling_job
     from crowdform.store.models import DataObject
 
-    data = folder / "data-engine"
-    rec: dict[str, Any] = {"mode": "engine", "lines": lines}
+    data = folder / f"data-engine{tag}"
+    rec: dict[str, Any] = {"mode": "engine", "lines": lines,
+                           "crowdform_src": str(Path(crowdform.__file__).resolve().parent.parent)}
     with bl.fresh_database(database_url, data) as url:
         rec["database"] = bl.database_kind(url)
         runtime = bl.open_runtime(data, url, roots=(folder,))
@@ -70,10 +83,11 @@ def engine_run(lines: int, folder: Path, manifest: Path, template: Path, databas
     return rec
 
 
-def cli_run(lines: int, folder: Path, manifest: Path, template: Path, database_url: str | None) -> dict[str, Any]:
-    data = folder / "data-cli"
-    rec: dict[str, Any] = {"mode": "cli", "lines": lines}
-    request = folder / "request-cli.json"
+def cli_run(lines: int, folder: Path, manifest: Path, template: Path, database_url: str | None,
+            tag: str = "") -> dict[str, Any]:
+    data = folder / f"data-cli{tag}"
+    rec: dict[str, Any] = {"mode": "cli", "lines": lines, "pythonpath": os.environ.get("PYTHONPATH", "")}
+    request = folder / f"request-cli{tag}.json"
     request.write_text(json.dumps(bl.job_request("ingest-cli", manifest, folder / "output", template=template)))
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROWDFORM_")}
     env["COLUMNS"] = "200"
@@ -108,14 +122,60 @@ def cli_run(lines: int, folder: Path, manifest: Path, template: Path, database_u
     return rec
 
 
+def run_modes(modes: list[str], lines: int, folder: Path, manifest: Path, template: Path,
+              database_url: str | None, tag: str = "") -> list[dict[str, Any]]:
+    runs = []
+    for mode in modes:
+        bl.log(f"{mode}: ingesting {lines:,} lines ({'PostgreSQL' if database_url else 'SQLite'})")
+        run = (engine_run if mode == "engine" else cli_run)(lines, folder, manifest, template, database_url, tag)
+        bl.log(f"  {run}")
+        runs.append(run)
+        for stale in folder.glob(f"data-{mode}{tag}"):  # a SQLite file per run adds up over rounds
+            if tag:
+                shutil.rmtree(stale, ignore_errors=True)
+    return runs
+
+
+def variant_child(args: argparse.Namespace, modes: list[str], folder: Path, manifest: Path, template: Path,
+                  src: Path | None, tag: str) -> list[dict[str, Any]]:
+    """The modes in a fresh process of this script, with the current src or (``src``) another source tree."""
+    env = dict(os.environ)
+    if src is not None:
+        env["PYTHONPATH"] = str(src.resolve())
+    else:
+        env.pop("PYTHONPATH", None)
+    command = [bl.PYTHON, __file__, "--lines", str(args.lines), "--modes", ",".join(modes),
+               "--_folder", str(folder), f"--_tag={tag}"]
+    if args.database_url:
+        command += ["--database-url", args.database_url]
+    out = subprocess.run(command, env=env, stdout=subprocess.PIPE, text=True)
+    if out.returncode != 0:
+        sys.exit(f"the {tag} child failed (exit {out.returncode})")
+    runs: list[dict[str, Any]] = json.loads(out.stdout.strip().splitlines()[-1])
+    for run in runs:
+        run["variant"] = "baseline" if src is not None else "current"
+    return runs
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--lines", type=int, default=1_000_000, help="manifest lines (default: %(default)s)")
     ap.add_argument("--modes", default="engine,cli", help="comma-separated: engine, cli (default: %(default)s)")
+    ap.add_argument("--baseline-src", type=Path,
+                    help="also run this crowdform source tree (the folder holding crowdform/), in the same run")
+    ap.add_argument("--rounds", type=int, default=1, help="with --baseline-src: rounds of baseline then current")
+    ap.add_argument("--_folder", type=Path, help=argparse.SUPPRESS)  # a variant child: the parent's folder
+    ap.add_argument("--_tag", default="", help=argparse.SUPPRESS)
     bl.add_common_args(ap)
     args = ap.parse_args()
     bl.exit_cleanly_on_sigterm()
     modes = [m.strip() for m in args.modes.split(",") if m.strip()]
+    if args._folder:  # a variant child: the manifest and template are there already
+        folder = args._folder
+        runs = run_modes(modes, args.lines, folder, folder / "manifest.jsonl", folder / "template.liquid.html",
+                         args.database_url, args._tag)
+        print(json.dumps(runs))
+        return
     results: dict[str, Any] = {"benchmark": "ingest", "machine": bl.machine(), "argv": sys.argv[1:], "runs": []}
     with bl.workdir("ingest", args.workdir, args.keep) as folder:
         manifest = folder / "manifest.jsonl"
@@ -124,16 +184,28 @@ def main() -> None:
         bl.log(f"manifest: {args.lines:,} lines, {size / bl.MB:.1f} MB, written in {time.perf_counter() - t0:.1f} s")
         results["manifest_mb"] = round(size / bl.MB, 1)
         template = bl.copy_template(folder)
-        for mode in modes:
-            bl.log(f"{mode}: ingesting {args.lines:,} lines ({'PostgreSQL' if args.database_url else 'SQLite'})")
-            run = (engine_run if mode == "engine" else cli_run)(args.lines, folder, manifest, template, args.database_url)
-            bl.log(f"  {run}")
-            results["runs"].append(run)
-    rows = [[r["mode"], r["database"], r["lines"], r["wall_s"], r["lines_per_s"], r["peak_rss_mb"],
-             r.get("client_cpu_s", 0) + r.get("child_cpu_s", 0), r.get("postgres_backends_cpu_s", "-"),
-             r["other_procs_cores"], "ok" if r["ok"] else "FAILED"] for r in results["runs"]]
-    print(bl.table(["mode", "database", "lines", "wall s", "lines/s", "peak RSS MB", "crowdform CPU s",
+        if args.baseline_src:
+            for round_ in range(args.rounds):
+                for src in (args.baseline_src, None):
+                    tag = f"-{'baseline' if src else 'current'}-{round_ + 1}"
+                    results["runs"] += variant_child(args, modes, folder, manifest, template, src, tag)
+        else:
+            results["runs"] = run_modes(modes, args.lines, folder, manifest, template, args.database_url)
+    rows = [[r.get("variant", "current"), r["mode"], r["database"], r["lines"], r["wall_s"], r["lines_per_s"],
+             r["peak_rss_mb"], r.get("client_cpu_s", 0) + r.get("child_cpu_s", 0),
+             r.get("postgres_backends_cpu_s", "-"), r["other_procs_cores"], "ok" if r["ok"] else "FAILED"]
+            for r in results["runs"]]
+    print(bl.table(["variant", "mode", "database", "lines", "wall s", "lines/s", "peak RSS MB", "crowdform CPU s",
                     "PG backends CPU s", "other procs cores", "result"], rows))
+    if args.baseline_src:
+        results["speedup"] = {}
+        for mode in modes:
+            def median(variant: str) -> float:
+                return float(statistics.median(r["lines_per_s"] for r in results["runs"]
+                                               if r["mode"] == mode and r["variant"] == variant))
+            results["speedup"][mode] = round(median("current") / median("baseline"), 2)
+        print("current / baseline (median lines/s): "
+              + ", ".join(f"{mode} {ratio}x" for mode, ratio in results["speedup"].items()))
     bl.save_results("ingest", results, args.out)
 
 

@@ -14,16 +14,25 @@ kernel's VmHWM of that process; ``ru_maxrss`` would start at the parent's peak, 
 it over ``execve``) is the write's own plus the interpreter's imports; the baseline before the call
 is reported too. The file is then checked: N lines, N of them labeled. Target: >= 100,000 lines/s.
 
+``--baseline-src DIR`` also times another crowdform source tree on the same seeded job, in the same
+run: the child then runs with ``PYTHONPATH=DIR``. Make DIR from an older commit with
+``git archive <commit> src | tar -x -C /tmp/base`` and pass ``/tmp/base/src``. Each of ``--rounds``
+rounds times the baseline, then the current src; the files' SHA-256 must be equal (byte-identical
+output) and the ratio of the median lines/s is reported.
+
     .venv/bin/python bench/output.py
     .venv/bin/python bench/output.py --database-url postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python bench/output.py --baseline-src /tmp/base/src --rounds 2
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import hashlib
 import json
 import os
+import statistics
 import subprocess
 import sys
 import time
@@ -100,6 +109,7 @@ def setup(folder: Path, url: str, objects: int) -> dict[str, Any]:
 
 def child(args: argparse.Namespace) -> None:
     """Runs in a fresh process: time write_output_manifest alone and print a JSON record."""
+    import crowdform
     from crowdform.engine.jobs import Jobs
     from crowdform.engine.output import write_output_manifest
 
@@ -115,6 +125,7 @@ def child(args: argparse.Namespace) -> None:
         rec["peak_rss_mb"] = round(bl.vm_hwm_mb(os.getpid()) or 0.0, 1)
         rec["ru_maxrss_mb"] = round(bl.self_peak_rss_mb(), 1)
         rec["uri"] = uri
+        rec["crowdform_src"] = str(Path(crowdform.__file__).resolve().parent.parent)
     finally:
         runtime.close()
     print(json.dumps(rec))
@@ -123,16 +134,40 @@ def child(args: argparse.Namespace) -> None:
 def check(path: Path, lan: str) -> dict[str, Any]:
     lines = labeled = 0
     needle = f'"{lan}-metadata": '.encode()
+    digest = hashlib.sha256()
     with open(path, "rb") as f:
         for line in f:
             lines += 1
             labeled += needle in line
-    return {"lines": lines, "labeled_lines": labeled, "mb": round(path.stat().st_size / bl.MB, 1)}
+            digest.update(line)
+    return {"lines": lines, "labeled_lines": labeled, "mb": round(path.stat().st_size / bl.MB, 1),
+            "sha256": digest.hexdigest()}
+
+
+def timed_child(folder: Path, url: str, job: str, src: Path | None, objects: int) -> dict[str, Any]:
+    """One timed write in a fresh process, with the current src or (``src``) another source tree."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CROWDFORM_")}
+    env.pop("PYTHONPATH", None)
+    if src is not None:
+        env["PYTHONPATH"] = str(src.resolve())
+    out = subprocess.run([bl.PYTHON, __file__, "--_child", "--_data-dir", str(folder / "data"), "--_url", url,
+                          "--_job", job], env=env, capture_output=True, text=True, cwd=folder)
+    if out.returncode != 0:
+        sys.exit(f"the timed child failed:\n{out.stderr[-3000:]}")
+    rec: dict[str, Any] = {"variant": "baseline" if src is not None else "current"}
+    rec.update(json.loads(out.stdout.strip().splitlines()[-1]))
+    rec.update(check(Path(rec["uri"].removeprefix("file://")), job))
+    rec["ok"] = rec["lines"] == rec["labeled_lines"] == objects
+    rec["lines_per_s"] = int(objects / rec["wall_s"])
+    return rec
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--objects", type=int, default=1_000_000, help="objects in the job (default: %(default)s)")
+    ap.add_argument("--baseline-src", type=Path,
+                    help="also time this crowdform source tree (the folder holding crowdform/) on the same job")
+    ap.add_argument("--rounds", type=int, default=1, help="timed writes per variant (default: %(default)s)")
     ap.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     ap.add_argument("--_data-dir", dest="data_dir", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--_url", dest="child_url", help=argparse.SUPPRESS)
@@ -151,24 +186,31 @@ def main() -> None:
             bl.log(f"set-up: job of {args.objects:,} objects, labels seeded ({rec['database']})")
             rec.update(setup(folder, url, args.objects))
             bl.log(f"  ingest {rec['ingest_s']} s, labels {rec['seed_labels_s']} s; writing the output manifest")
-            env = {k: v for k, v in os.environ.items() if not k.startswith("CROWDFORM_")}
-            out = subprocess.run([bl.PYTHON, __file__, "--_child", "--_data-dir", str(data), "--_url", url,
-                                  "--_job", rec["job"]], env=env, capture_output=True, text=True, cwd=folder)
-            if out.returncode != 0:
-                sys.exit(f"the timed child failed:\n{out.stderr[-3000:]}")
-            rec.update(json.loads(out.stdout.strip().splitlines()[-1]))
-            path = Path(rec["uri"].removeprefix("file://"))
-            rec.update(check(path, rec["job"]))
-            rec["ok"] = rec["lines"] == rec["labeled_lines"] == args.objects
-            rec["lines_per_s"] = int(args.objects / rec["wall_s"])
-            bl.log(f"  {rec}")
+            runs = []
+            for _ in range(args.rounds):
+                for src in ([args.baseline_src] if args.baseline_src else []) + [None]:
+                    run = timed_child(folder, url, rec["job"], src, args.objects)
+                    bl.log(f"  {run}")
+                    runs.append(run)
+            current = [r for r in runs if r["variant"] == "current"]
+            baseline = [r for r in runs if r["variant"] == "baseline"]
+            rec.update(current[0])  # the first current run, as before --baseline-src existed
+            rec["runs"] = runs
+            rec["ok"] = all(r["ok"] for r in runs) and len({r["sha256"] for r in runs}) == 1
+            if baseline:
+                rec["identical_to_baseline"] = len({r["sha256"] for r in runs}) == 1
+                rec["speedup"] = round(statistics.median(r["lines_per_s"] for r in current)
+                                       / statistics.median(r["lines_per_s"] for r in baseline), 2)
         results["run"] = rec
     r = results["run"]
-    print(bl.table(["database", "objects", "wall s", "lines/s", "file MB", "peak RSS MB", "RSS before MB",
+    print(bl.table(["database", "variant", "objects", "wall s", "lines/s", "file MB", "peak RSS MB", "RSS before MB",
                     "writer CPU s", "PG backends CPU s", "other procs cores", "result"],
-                   [[r["database"], r["objects"], r["wall_s"], r["lines_per_s"], r["mb"], r["peak_rss_mb"],
-                     r["rss_before_mb"], r["client_cpu_s"], r.get("postgres_backends_cpu_s", "-"),
-                     r["other_procs_cores"], "ok" if r["ok"] else "FAILED"]]))
+                   [[r["database"], x["variant"], r["objects"], x["wall_s"], x["lines_per_s"], x["mb"],
+                     x["peak_rss_mb"], x["rss_before_mb"], x["client_cpu_s"], x.get("postgres_backends_cpu_s", "-"),
+                     x["other_procs_cores"], "ok" if x["ok"] else "FAILED"] for x in r["runs"]]))
+    if "speedup" in r:
+        print(f"current / baseline (median lines/s): {r['speedup']}x; "
+              f"output {'byte-identical' if r['identical_to_baseline'] else 'DIFFERENT'}")
     bl.save_results("output", results, args.out)
 
 

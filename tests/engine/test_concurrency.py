@@ -107,24 +107,10 @@ def test_sigkill_keeps_every_acknowledged_submission(tmp_path: Path, database_ur
     job = synthetic_job(runtime, tmp_path, name="crash", objects=1200, workers_per_object=1, max_concurrent=5000)
     runtime.close()
     port = free_port()
-    env = {**os.environ, "CROWDFORM_DATABASE_URL": database_url, "CROWDFORM_DATA_DIR": str(tmp_path / "data"),
-           "CROWDFORM_TICK_SECONDS": "0.05", "CROWDFORM_STORAGE_ROOTS": str(tmp_path)}
-    command = [sys.executable, "-m", "crowdform", "serve", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
 
     def start() -> subprocess.Popen[bytes]:
-        log = open(tmp_path / "server.log", "ab")
-        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
-        log.close()
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                    return process
-            except httpx.TransportError:
-                time.sleep(0.1)
-        process.kill()
-        raise RuntimeError(f"server did not start: {(tmp_path / 'server.log').read_text()}")
+        return start_serve(tmp_path, database_url, port)
 
     server = start()
     wait_for_status(tmp_path, database_url, job.name, "InProgress")
@@ -157,6 +143,62 @@ def test_sigkill_keeps_every_acknowledged_submission(tmp_path: Path, database_ur
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
+
+
+@pytest.mark.slow
+def test_several_server_processes_share_the_work_and_one_leads_the_background(tmp_path: Path,
+                                                                              database_url: str) -> None:
+    runtime = open_runtime(tmp_path, database_url)
+    workers = team_with_workers(runtime, "animal-team", WORKERS)
+    job = synthetic_job(runtime, tmp_path, name="processes", objects=150, workers_per_object=2, max_concurrent=60)
+    runtime.close()
+    port = free_port()
+    server = start_serve(tmp_path, database_url, port, "--workers", "2")
+    try:
+        children = wait_for_children(server.pid, 2)
+        seen = run_workers(f"http://127.0.0.1:{port}", job.name, [w.username for w in workers])
+        assert wait_for_status(tmp_path, database_url, job.name, "Completed") == "Completed"
+        leader = int((tmp_path / "data" / "background.lock").read_text())
+        assert leader in children  # exactly one process holds the lock; it is one of the two servers
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    for username, objects in seen.items():
+        assert len(objects) == len(set(objects)), f"{username} got an object twice"
+    per_object = Counter(o for objects in seen.values() for o in objects)
+    assert len(per_object) == 150 and set(per_object.values()) == {2}
+
+
+def start_serve(tmp_path: Path, database_url: str, port: int, *args: str) -> subprocess.Popen[bytes]:
+    """``crowdform serve`` as its own process (what a user runs), once ``/health`` answers."""
+    env = {**os.environ, "CROWDFORM_DATABASE_URL": database_url, "CROWDFORM_DATA_DIR": str(tmp_path / "data"),
+           "CROWDFORM_TICK_SECONDS": "0.05", "CROWDFORM_STORAGE_ROOTS": str(tmp_path)}
+    command = [sys.executable, "-m", "crowdform", "serve", "--port", str(port), *args]
+    url = f"http://127.0.0.1:{port}"
+    with open(tmp_path / "server.log", "ab") as log:
+        process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.1)
+    process.kill()
+    raise RuntimeError(f"server did not start: {(tmp_path / 'server.log').read_text()}")
+
+
+def wait_for_children(pid: int, count: int, timeout: float = 60) -> set[int]:
+    """The server processes Uvicorn's supervisor started (by their command line, not the hook children)."""
+    import psutil
+
+    deadline = time.monotonic() + timeout
+    while True:
+        children = {c.pid for c in psutil.Process(pid).children()
+                    if "multiprocessing" in " ".join(c.cmdline())}
+        if len(children) >= count or time.monotonic() > deadline:
+            return children
+        time.sleep(0.1)
 
 
 def wait_for_status(tmp_path: Path, database_url: str, name: str, wanted: str, timeout: float = 120) -> str:

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from crowdform.cli.common import DatabaseUrlOption, DataDirOption, console, settings_from
-from crowdform.settings import Settings
+from crowdform.settings import ENV_PREFIX, Settings
 
 HostOption = Annotated[Optional[str], typer.Option("--host", help="Address to listen on. Default: 127.0.0.1.", show_default=False)]
 PortOption = Annotated[Optional[int], typer.Option("--port", help="Port to listen on. Default: 8080.", show_default=False)]
+WorkersOption = Annotated[Optional[int], typer.Option(
+    "--workers", min=1, help="Server processes sharing the port (about one per core). Default: 1.", show_default=False)]
 
 
 def run_server(settings: Settings) -> None:
@@ -19,15 +22,29 @@ def run_server(settings: Settings) -> None:
 
     from crowdform.web.app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    if settings.workers == 1:
+        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+        return
+    from crowdform.engine.runtime import Runtime
+
+    Runtime.open(settings).close()  # migrate and create the secrets once, before the processes start
+    # Each process builds its own app from the environment, so hand the resolved flags down that way.
+    os.environ.update({
+        f"{ENV_PREFIX}DATA_DIR": str(Path(settings.data_dir).resolve()),
+        f"{ENV_PREFIX}DATABASE_URL": settings.resolved_database_url,
+        f"{ENV_PREFIX}HOST": settings.host,
+        f"{ENV_PREFIX}PORT": str(settings.port),
+    })
+    uvicorn.run("crowdform.web.app:app_from_environment", factory=True, workers=settings.workers,
+                host=settings.host, port=settings.port, log_level="warning")
 
 
 def serve(host: HostOption = None, port: PortOption = None, data_dir: DataDirOption = None,
-          database_url: DatabaseUrlOption = None) -> None:
+          database_url: DatabaseUrlOption = None, workers: WorkersOption = None) -> None:
     """Run the HTTP server (worker API, docs at /docs) and the engine's background work."""
-    settings = settings_from(data_dir, database_url, host=host, port=port)
+    settings = settings_from(data_dir, database_url, host=host, port=port, workers=workers)
     console.print(f"crowdform serving on http://{settings.host}:{settings.port} (API docs: /docs), "
-                  f"data in {Path(settings.data_dir).resolve()}")
+                  f"data in {Path(settings.data_dir).resolve()}, {settings.workers} process(es)")
     run_server(settings)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Connection, exists, func, select, update
 from crowdform.engine.consolidation import Consolidation
 from crowdform.engine.hook_pool import HookPool
 from crowdform.engine.jobs import JobRow, begin_stopping, iter_job_rows, load_job
+from crowdform.engine.leadership import Leadership
 from crowdform.engine.output import write_intermediate, write_output_manifest
 from crowdform.engine.preparation import Preparation, release_next_batch
 from crowdform.engine.runtime import Runtime
@@ -35,6 +36,7 @@ class Background:
         self.hooks = HookPool(runtime)
         self.preparation = Preparation(runtime, self.hooks)
         self.consolidation = Consolidation(runtime, self.hooks)
+        self.leadership = Leadership(runtime.settings.data_dir)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._reported: dict[int, str] = {}
@@ -203,11 +205,15 @@ class Background:
 
     # ---------------------------------------------------------------- thread
     def start(self) -> None:
+        """Run rounds in a thread while this process leads its data folder (see ``leadership``)."""
         self._thread = threading.Thread(target=self._loop, name="crowdform-background", daemon=True)
         self._thread.start()
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            if not self.leadership.try_acquire():
+                self._stop.wait(self.runtime.settings.tick_seconds)  # another process leads; ask again later
+                continue
             try:
                 busy = self.run_once()
             except Exception:  # one bad round must not end background work for every job
@@ -227,6 +233,7 @@ class Background:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
+        self.leadership.release()
         self.preparation.close()
         self.hooks.close()
 

@@ -2,8 +2,8 @@
 
 Creating a job reads the template, the label categories and the whole input manifest, and inserts
 the job with one row per manifest line in ONE transaction: a manifest with bad lines, an unknown
-team or a missing hook leaves nothing behind. Ingest streams the manifest and inserts in batches, so
-memory stays flat for a million lines.
+team or a missing hook leaves nothing behind. Ingest (engine/ingest.py) streams the manifest and
+inserts as it reads, so memory stays flat for a million lines.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from crowdform.engine.clock import utc
 from crowdform.engine.hook_registry import HookRegistry
+from crowdform.engine.ingest import ingest_manifest, refresh_statistics
 from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import JobStatus, LeaseState, ObjectState
 from crowdform.engine.workforce import Workforce
@@ -27,10 +28,8 @@ from crowdform.groundtruth.arns import labeling_job_arn
 from crowdform.groundtruth.job_request import JobSpec
 from crowdform.groundtruth.layout import JobLayout
 from crowdform.manifest.label_categories import parse_label_category_config
-from crowdform.manifest.reader import is_already_labeled, read_manifest
 from crowdform.store.models import DataObject, Job, JobLogEntry, Lease
 
-INSERT_BATCH = 5_000
 MAX_TEMPLATE_CHARS = 128_000
 
 
@@ -161,10 +160,14 @@ class Jobs:
                 object_count=0, iteration=0, reference_code=settings.account_id + _random_code(16),
                 created_at=now, updated_at=now, output_dirty=False,  # nothing to write until a label exists
             ).returning(Job.id)).scalar_one()
-            count = self._ingest(connection, job_id, manifest_uri, spec.label_attribute_name, progress)
+            count = ingest_manifest(connection, job_id, self.runtime.storage.iter_lines(manifest_uri),
+                                    source=manifest_uri, label_attribute_name=spec.label_attribute_name,
+                                    progress=progress)
             connection.execute(update(Job).where(Job.id == job_id).values(object_count=count))
             self.runtime.log(connection, job_id, "engine", f"created with {count} data objects from {manifest_uri}")
-            return load_job(connection, spec.name)
+            job = load_job(connection, spec.name)
+        refresh_statistics(self.runtime.database)
+        return job
 
     def _read_template(self, uri: str) -> str:
         text = self.runtime.storage.read_text(uri)
@@ -172,29 +175,6 @@ class Jobs:
             raise InvalidInput.one(uri, f"the template has {len(text)} characters, more than {MAX_TEMPLATE_CHARS}",
                                    hint="Move large scripts or styles out of the template")
         return text
-
-    def _ingest(self, connection: Connection, job_id: int, manifest_uri: str, lan: str,
-                progress: Callable[[int], None] | None) -> int:
-        rows: list[dict[str, Any]] = []
-        count = 0
-        for line in read_manifest(self.runtime.storage.iter_lines(manifest_uri), source=manifest_uri):
-            state = ObjectState.SKIPPED if is_already_labeled(line.data, lan) else ObjectState.QUEUED
-            rows.append({"job_id": job_id, "position": line.position, "line": line.text, "state": state})
-            if len(rows) >= INSERT_BATCH:
-                count += self._insert_objects(connection, rows, progress)
-        if rows:
-            count += self._insert_objects(connection, rows, progress)
-        return count
-
-    @staticmethod
-    def _insert_objects(connection: Connection, rows: list[dict[str, Any]],
-                        progress: Callable[[int], None] | None) -> int:
-        connection.execute(insert(DataObject), rows)
-        done = len(rows)
-        rows.clear()
-        if progress:
-            progress(done)
-        return done
 
     # ---------------------------------------------------------------- read
     def get(self, name: str) -> JobRow:

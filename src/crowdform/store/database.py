@@ -5,10 +5,12 @@ writers queue on the database lock (``busy_timeout``) instead of failing half-wa
 locked". Reads use deferred transactions and never block writers. PostgreSQL uses READ COMMITTED;
 the engine's conditional updates (``... WHERE slots_taken < N``) keep invariants on both.
 
-Within one process, SQLite write transactions also take a Python lock first. Without it, threads
-that lose the race for SQLite's lock sleep in SQLite's busy handler (1 ms, 2 ms, 5 ms ... up to 100 ms
-per retry) even when the lock is free again a moment later; with it, the next writer starts the
-instant the previous one commits. Other processes still meet through ``busy_timeout``.
+SQLite write transactions also take a lock of our own first: a Python lock among the threads of
+one process, then an ``flock`` on ``<database file>-writer.lock`` among processes (``crowdform serve
+--workers N``, the CLI beside a server). Without them, writers that lose the race for SQLite's lock
+sleep in SQLite's busy handler (1 ms, 2 ms, 5 ms ... up to 100 ms per retry) even when the lock is
+free again a moment later; with them, the next writer starts the instant the previous one commits.
+``busy_timeout`` still covers any writer that does not take the file lock.
 
 Durability is chosen per transaction. ``write()`` commits durably (SQLite ``synchronous=FULL``,
 PostgreSQL's default ``synchronous_commit``): an acknowledged answer survives a crash or a power
@@ -19,6 +21,8 @@ PostgreSQL ``synchronous_commit=off``). A later durable commit makes earlier one
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 from contextlib import contextmanager, nullcontext
 from typing import Any, Iterator
@@ -37,14 +41,67 @@ def _normalise_url(url: str) -> str:
     return url
 
 
+class _WriterLock:
+    """Threads of this process queue on a Python lock; processes queue on an ``flock`` of one file."""
+
+    def __init__(self, path: str | None) -> None:
+        self._thread_lock = threading.Lock()
+        self._path = path  # None: an in-memory database, which no other process can open
+        self._fd: int | None = None
+        self._probe_fd: int | None = None  # its own open file, so probing never touches the held lock
+
+    def __enter__(self) -> None:
+        self._thread_lock.acquire()
+        if self._path is None:
+            return
+        try:
+            if self._fd is None:
+                self._fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(self._fd, fcntl.LOCK_EX)  # blocks without holding the GIL
+        except BaseException:
+            self._thread_lock.release()
+            raise
+
+    def busy(self) -> bool:
+        """Whether a writer holds the lock right now (a snapshot: it may change the next moment)."""
+        if self._thread_lock.locked():
+            return True
+        if self._path is None:
+            return False
+        if self._probe_fd is None:
+            self._probe_fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(self._probe_fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(self._probe_fd, fcntl.LOCK_UN)
+        return False
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            if self._fd is not None:
+                fcntl.flock(self._fd, fcntl.LOCK_UN)
+        finally:
+            self._thread_lock.release()
+
+    def close(self) -> None:
+        for fd in (self._fd, self._probe_fd):
+            if fd is not None:
+                os.close(fd)
+        self._fd = self._probe_fd = None
+
+
 class Database:
     """A reader and a writer engine over one database URL; use :meth:`read` and :meth:`write`."""
 
     def __init__(self, url: str, *, pool_size: int = 40) -> None:
         self.url = _normalise_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
-        self._write_lock: threading.Lock | nullcontext[None] = threading.Lock() if self.is_sqlite else nullcontext()
+        self._write_lock: _WriterLock | nullcontext[None] = nullcontext()
         if self.is_sqlite:
+            database_file = make_url(self.url).database
+            on_disk = bool(database_file) and database_file != ":memory:"
+            self._write_lock = _WriterLock(f"{database_file}-writer.lock" if on_disk else None)
             self.reader = self._sqlite_engine(immediate=False, synchronous="FULL", pool_size=pool_size)
             self.writer = self._sqlite_engine(immediate=True, synchronous="FULL", pool_size=pool_size)
             self.fast_writer = self._sqlite_engine(immediate=True, synchronous="NORMAL", pool_size=pool_size)
@@ -86,6 +143,13 @@ class Database:
 
         return engine
 
+    @property
+    def local_and_idle(self) -> bool:
+        """True when a short transaction would start at once without leaving this machine: SQLite with
+        no writer active. The web layer then runs quick engine calls on its event loop, skipping the
+        hand-off to a worker thread; PostgreSQL calls wait on the network and always go to threads."""
+        return isinstance(self._write_lock, _WriterLock) and not self._write_lock.busy()
+
     @contextmanager
     def read(self) -> Iterator[Connection]:
         with self.reader.connect() as connection:
@@ -101,3 +165,5 @@ class Database:
     def dispose(self) -> None:
         for engine in {id(e): e for e in (self.reader, self.writer, self.fast_writer)}.values():
             engine.dispose()
+        if isinstance(self._write_lock, _WriterLock):
+            self._write_lock.close()
