@@ -11,6 +11,7 @@ from crowdform.cli.common import err_console
 from crowdform.cli.hooks import hook_app
 from crowdform.cli.jobs import job_app
 from crowdform.cli.serve import demo, serve
+from crowdform.cli.templates import preview, render
 from crowdform.cli.workforce import admin_app, team_app, worker_app
 from crowdform.errors import CrowdformError
 
@@ -23,6 +24,8 @@ app = typer.Typer(
 )
 app.command("serve")(serve)
 app.command("demo")(demo)
+app.command("render")(render)
+app.command("preview")(preview)
 app.add_typer(job_app, name="job")
 app.add_typer(team_app, name="team")
 app.add_typer(worker_app, name="worker")

@@ -24,6 +24,7 @@ from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import JobStatus, LeaseState, ObjectState
 from crowdform.engine.workforce import WorkerInfo
 from crowdform.errors import Conflict, InvalidInput, NotFound
+from crowdform.groundtruth.answers import canonical_answer
 from crowdform.store.models import DataObject, Job, Lease, TeamMember
 
 CANDIDATES = 16  # objects looked at per next-task call (PostgreSQL skips those other callers hold)
@@ -186,10 +187,7 @@ class Tasks:
     # ---------------------------------------------------------------- submit / decline / release
     def submit(self, worker: WorkerInfo, lease_id: str, answer: Any) -> SubmitResult:
         """Store the worker's answer durably. Repeating a submission with the same answer is harmless."""
-        if not isinstance(answer, dict):
-            raise InvalidInput.one("submission", "the answer must be a JSON object (the form's answerContent)",
-                                   field="answer", value=answer, hint='Send {"answer": {...}}')
-        text = json.dumps(answer, separators=(",", ":"), ensure_ascii=False)
+        text = canonical_answer(answer)
         if len(text.encode()) > MAX_ANSWER_BYTES:
             raise InvalidInput.one("submission", f"the answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB",
                                    field="answer")
