@@ -20,6 +20,7 @@ demo: $(STAMP)
 	$(BIN)/crowdform demo
 
 test: $(STAMP)
+	./scripts/ensure-chromium
 	$(BIN)/python -m pytest -n 2 $(PYTEST_ARGS)
 
 clean:
