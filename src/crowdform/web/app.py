@@ -6,11 +6,14 @@ from contextlib import asynccontextmanager
 from typing import AsyncIterator
 
 from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
 
 from crowdform import __version__
 from crowdform.engine.runtime import Runtime
-from crowdform.settings import Settings
-from crowdform.web import api_admin, api_worker
+from crowdform.settings import Settings, load_settings
+from crowdform.web import admin, api_admin, api_worker, files, portal
+from crowdform.web.admin.session import install_page_errors
+from crowdform.web.assets import mount_assets
 from crowdform.web.errors import install_error_handlers
 from crowdform.web.services import Services
 
@@ -38,9 +41,23 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     install_error_handlers(app)
     app.include_router(api_worker.router)
     app.include_router(api_admin.router)
+    app.include_router(files.router)
+    app.include_router(portal.router)
+    app.include_router(admin.router)
+    install_page_errors(app)
+    mount_assets(app)
 
     @app.get("/health", tags=["health"])
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
+    @app.get("/", include_in_schema=False)
+    def home() -> RedirectResponse:
+        return RedirectResponse("/portal")
+
     return app
+
+
+def app_from_environment() -> FastAPI:
+    """The app from ``CROWDFORM_*`` settings: what each process of ``crowdform serve --workers N`` runs."""
+    return create_app(load_settings())

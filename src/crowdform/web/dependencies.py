@@ -1,7 +1,7 @@
 """Request dependencies: the engine services and the authenticated caller.
 
-Only ``principal`` touches the database, so it alone is a plain function (FastAPI runs those in its
-thread pool); the others are ``async`` so that they cost no extra hop to a worker thread.
+All are ``async`` so that they cost no hop to a worker thread: the caller is answered from the
+workforce's recently checked tokens and only goes to the thread pool (for the database) on a miss.
 """
 
 from __future__ import annotations
@@ -9,30 +9,43 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
+from starlette.concurrency import run_in_threadpool
 
 from crowdform.engine.workforce import Principal, WorkerInfo
 from crowdform.errors import Forbidden, Unauthorized
 from crowdform.web.services import Services
+from crowdform.web.sessions import ADMIN_COOKIE, CSRF_HEADER, SAFE_METHODS, WORKER_COOKIE, csrf_matches
 
 
 async def services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
-def principal(request: Request, authorization: Annotated[str | None, Header()] = None) -> Principal:
-    if not authorization or not authorization.lower().startswith("bearer "):
-        raise Unauthorized("Send 'Authorization: Bearer <token>'; get a token from POST /api/v1/auth/login.")
+async def _caller(request: Request, authorization: str | None, cookie: str) -> Principal:
+    """The caller, from a Bearer token or else the session cookie ``cookie``, which needs a CSRF token
+    on every request that changes something (see :mod:`crowdform.web.sessions`)."""
     services: Services = request.app.state.services
-    return services.workforce.authenticate(authorization[7:].strip())
+    if authorization and authorization.lower().startswith("bearer "):
+        token = authorization[7:].strip()
+    elif (token := request.cookies.get(cookie, "")) and request.method not in SAFE_METHODS:
+        if not csrf_matches(services.runtime.secret, token, request.headers.get(CSRF_HEADER)):
+            raise Forbidden(f"This request carries a session cookie but no valid {CSRF_HEADER} header; "
+                            "reload the page and try again.")
+    if not token:
+        raise Unauthorized("Send 'Authorization: Bearer <token>'; get a token from POST /api/v1/auth/login.")
+    workforce = services.workforce
+    return workforce.recently_checked(token) or await run_in_threadpool(workforce.authenticate, token)
 
 
-async def current_worker(caller: Annotated[Principal, Depends(principal)]) -> WorkerInfo:
+async def current_worker(request: Request, authorization: Annotated[str | None, Header()] = None) -> WorkerInfo:
+    caller = await _caller(request, authorization, WORKER_COOKIE)
     if caller.worker is None:
         raise Forbidden("This endpoint is for workers; log in with a worker account.")
     return caller.worker
 
 
-async def current_admin(caller: Annotated[Principal, Depends(principal)]) -> Principal:
+async def current_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> Principal:
+    caller = await _caller(request, authorization, ADMIN_COOKIE)
     if caller.role != "admin":
         raise Forbidden("This endpoint is for administrators.")
     return caller

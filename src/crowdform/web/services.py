@@ -5,10 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crowdform.engine.background import Background
+from crowdform.engine.file_access import FileAccess
+from crowdform.engine.invitations import Invitations
 from crowdform.engine.jobs import Jobs
 from crowdform.engine.runtime import Runtime
+from crowdform.engine.task_pages import TaskPages
 from crowdform.engine.tasks import Tasks
 from crowdform.engine.workforce import Workforce
+from crowdform.web.assets import versioned_crowd_script_url
 
 
 @dataclass
@@ -18,7 +22,15 @@ class Services:
     jobs: Jobs
     tasks: Tasks
     background: Background
+    file_access: FileAccess
+    task_pages: TaskPages
+    invitations: Invitations
 
     @classmethod
     def build(cls, runtime: Runtime) -> "Services":
-        return cls(runtime, Workforce(runtime), Jobs(runtime), Tasks(runtime), Background(runtime))
+        file_access = FileAccess.from_settings(runtime.settings, secret=runtime.secret, storage=runtime.storage,
+                                               clock=runtime.clock)
+        workforce = Workforce(runtime)
+        return cls(runtime, workforce, Jobs(runtime), Tasks(runtime), Background(runtime), file_access,
+                   TaskPages(runtime, file_access.grant, bundle_url=versioned_crowd_script_url()),
+                   Invitations(runtime, workforce))
