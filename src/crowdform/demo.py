@@ -21,6 +21,7 @@ from crowdform.settings import Settings
 EXAMPLE_NAME = "animal-custom-task"
 TEAM = "animal-team"
 WORKERS = (("alice", "alice-labels-1"), ("bob", "bob-labels-1"))
+ADMIN = ("admin", "admin-console-1")
 ANIMALS = (
     # name, head colour, head box, eye centres, nose centre
     ("cat", (236, 170, 90), (170, 90, 470, 390), ((260, 200), (380, 200)), (320, 290)),
@@ -79,13 +80,17 @@ class DemoSummary:
     job_name: str
     url: str
     workers: tuple[tuple[str, str], ...]
+    admin: tuple[str, str]
     admin_token: str
     output: str
 
     def __str__(self) -> str:
         lines = [f"Demo job [bold]{self.job_name}[/bold] is ready; output goes to {self.output}",
-                 f"Worker API: {self.url}/api/v1 (docs at {self.url}/docs)"]
+                 f"Worker portal: [bold]{self.url}/portal[/bold] (sign in as one of these workers)"]
         lines += [f"  worker [bold]{user}[/bold] password [bold]{password}[/bold]" for user, password in self.workers]
+        lines.append(f"Admin console: [bold]{self.url}/admin[/bold]")
+        lines.append(f"  admin [bold]{self.admin[0]}[/bold] password [bold]{self.admin[1]}[/bold]")
+        lines.append(f"Worker API: {self.url}/api/v1 (docs at {self.url}/docs)")
         lines.append(f"  admin API token: {self.admin_token}")
         user, password = self.workers[0]
         lines.append(f"Try: curl -s -X POST {self.url}/api/v1/auth/login -H 'content-type: application/json' "
@@ -111,7 +116,8 @@ def set_up_demo(settings: Settings) -> DemoSummary:
             job = jobs.create(spec, base_dir=folder)
         except Conflict:
             job = jobs.get(spec.name)
+        workforce.create_admin(*ADMIN)
         token = workforce.create_admin_token("demo")
-        return DemoSummary(job.name, f"http://{settings.host}:{settings.port}", WORKERS, token, job.layout.job_dir)
+        return DemoSummary(job.name, settings.base_url, WORKERS, ADMIN, token, job.layout.job_dir)
     finally:
         runtime.close()

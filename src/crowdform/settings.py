@@ -46,6 +46,12 @@ def _optional_str(text: str) -> str | None:
     return text or None
 
 
+def _smtp_url(text: str) -> str | None:
+    if text and not text.startswith(("smtp://", "smtps://")):
+        raise ValueError(f"expected smtp://[user:password@]host[:port] or smtps://..., got {text!r}")
+    return text or None
+
+
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("data_dir", Path, Path("crowdform-data"),
                 "Folder for the SQLite database, the generated secrets file and the demo job."),
@@ -62,6 +68,17 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("account_id", str, "000000000000", "12-digit account id written into ARNs."),
     SettingSpec("host", str, "127.0.0.1", "Address `crowdform serve` listens on."),
     SettingSpec("port", int, 8080, "Port `crowdform serve` listens on."),
+    SettingSpec("public_url", _optional_str, None,
+                "The server's address as people reach it, for links the CLI prints (invitations). "
+                "Default: `http://<host>:<port>`."),
+    SettingSpec("smtp_url", _smtp_url, None,
+                "SMTP server that emails invitation links to workers added by email address, as "
+                "`smtp://user:password@host:587` (STARTTLS when offered) or `smtps://...` (TLS). "
+                "Default: no email; the console and CLI show the link to pass on."),
+    SettingSpec("mail_from", str, "crowdform@localhost", "Sender address of the emails crowdform sends."),
+    SettingSpec("workers", int, 1,
+                "Server processes `crowdform serve` runs on one port (use about one per core). One of them "
+                "at a time runs the background work."),
     SettingSpec("hook_timeout_seconds", float, 60.0, "Longest a single hook call may run before it is killed."),
     SettingSpec("hook_attempts", int, 3, "Attempts per hook call (with exponential backoff) before the object or batch fails."),
     SettingSpec("pre_hook_concurrency", int, 4, "Pre-annotation hook calls run at once per job."),
@@ -72,6 +89,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("background", _bool, True, "Run the engine's background work (hooks, expiry, consolidation) in `serve`."),
     SettingSpec("tick_seconds", float, 0.5, "Pause between rounds of background work when there is nothing to do."),
     SettingSpec("session_secret", _optional_str, None, "Secret for signing sessions and URLs. Default: generated on first start."),
+    SettingSpec("signed_url_ttl_seconds", int, 3600,
+                "How long a file URL that a template's `grant_read_access` signs stays valid."),
+    SettingSpec("presign_s3_urls", _bool, False,
+                "Give workers' browsers presigned S3 URLs for `s3://` objects (S3 must then be reachable from them) "
+                "instead of crowdform's signed `/files/` URLs, which crowdform serves from S3 itself."),
 )
 
 _BY_NAME = {spec.name: spec for spec in SETTINGS}
@@ -89,6 +111,10 @@ class Settings:
     account_id: str = "000000000000"
     host: str = "127.0.0.1"
     port: int = 8080
+    public_url: str | None = None
+    smtp_url: str | None = None
+    mail_from: str = "crowdform@localhost"
+    workers: int = 1
     hook_timeout_seconds: float = 60.0
     hook_attempts: int = 3
     pre_hook_concurrency: int = 4
@@ -98,6 +124,8 @@ class Settings:
     background: bool = True
     tick_seconds: float = 0.5
     session_secret: str | None = None
+    signed_url_ttl_seconds: int = 3600
+    presign_s3_urls: bool = False
     extra_env: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     @property
@@ -105,6 +133,11 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'crowdform.db').resolve()}"
+
+    @property
+    def base_url(self) -> str:
+        """Where people reach this server: ``public_url``, else the address it listens on."""
+        return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
     def all_storage_roots(self) -> tuple[Path, ...]:

@@ -78,12 +78,12 @@ def open_cli_runtime(tmp_path: Path, **settings: Any) -> Runtime:
 # ------------------------------------------------------------------------------------------------ help
 
 GROUPS = {
-    "": ["serve", "demo", "version", "job", "team", "worker", "hook", "admin"],
+    "": ["serve", "demo", "render", "preview", "version", "job", "team", "worker", "hook", "admin"],
     "job": ["create", "list", "describe", "stop", "wait", "logs"],
     "team": ["create", "list"],
-    "worker": ["add", "list", "deactivate", "activate"],
+    "worker": ["add", "invite", "list", "deactivate", "activate"],
     "hook": ["add", "list"],
-    "admin": ["token"],
+    "admin": ["create", "token"],
 }
 
 

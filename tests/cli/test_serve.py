@@ -25,7 +25,9 @@ def test_demo_setup_only_prepares_everything_and_can_run_again(tmp_path: Path) -
     demo = data_dir(tmp_path).resolve() / "demo"
     output = f"{(demo / 'output').as_uri()}/animal-faces/"
     assert first.out.startswith(f"Demo job animal-faces is ready; output goes to {output}\n"
-                                "Worker API: http://127.0.0.1:9123/api/v1 (docs at http://127.0.0.1:9123/docs)\n"), first
+                                "Worker portal: http://127.0.0.1:9123/portal (sign in as one of these workers)\n"), first
+    assert "Worker API: http://127.0.0.1:9123/api/v1 (docs at http://127.0.0.1:9123/docs)\n" in first.out
+    assert "Admin console: http://127.0.0.1:9123/admin\n  admin admin password admin-console-1\n" in first.out
     for user, password in WORKERS:
         assert f"  worker {user} password {password}\n" in first.out
     token = re.search(r"^  admin API token: (\S+)$", first.out, flags=re.MULTILINE)

@@ -105,3 +105,40 @@ def test_admin_token_prints_a_working_token_once(tmp_path: Path) -> None:
         assert Workforce(runtime).authenticate(token).role == "admin"
     finally:
         runtime.close()
+
+
+def test_admin_create_makes_a_console_account(tmp_path: Path) -> None:
+    created = run_crowdform(tmp_path, "admin", "create", "root", "--password", "console-pass-1")
+    assert created.code == 0, created
+    assert created.out == "Administrator root can sign in at /admin.\n"
+    generated = run_crowdform(tmp_path, "admin", "create", "second")
+    password = re.search(r"^Generated password: (\S+)$", generated.out, flags=re.MULTILINE)
+    assert password is not None, generated
+    runtime = open_cli_runtime(tmp_path)
+    try:
+        workforce = Workforce(runtime)
+        assert workforce.authenticate(workforce.admin_login("root", "console-pass-1")).admin_username == "root"
+        assert workforce.authenticate(workforce.admin_login("second", password[1])).role == "admin"
+        with pytest.raises(Unauthorized):
+            workforce.login("root", "console-pass-1")  # an administrator is not a worker
+    finally:
+        runtime.close()
+    short = run_crowdform(tmp_path, "admin", "create", "third", "--password", "short")
+    assert "shorter than 8 characters" in short.error()
+
+
+def test_worker_invite_prints_a_one_time_link(tmp_path: Path) -> None:
+    run_crowdform(tmp_path, "team", "create", "labelers")
+    invited = run_crowdform(tmp_path, "worker", "invite", "erin@example.com", "--team", "labelers",
+                            env={"CROWDFORM_PUBLIC_URL": "https://label.example.org/"})
+    assert invited.code == 0, invited
+    link = re.search(r"^https://label\.example\.org/portal/invitations/(\S+)$", invited.out, flags=re.MULTILINE)
+    assert link is not None, invited
+    assert invited.out.startswith("Invited erin@example.com to team labelers.")
+    runtime = open_cli_runtime(tmp_path)
+    try:
+        from crowdform.engine.invitations import Invitations
+
+        assert Invitations(runtime, Workforce(runtime)).invited_username(link[1]) == "erin@example.com"
+    finally:
+        runtime.close()

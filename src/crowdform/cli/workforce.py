@@ -12,7 +12,7 @@ from crowdform.engine.workforce import Workforce
 
 team_app = typer.Typer(help="Private work teams.", no_args_is_help=True)
 worker_app = typer.Typer(help="Workers (the people who label).", no_args_is_help=True)
-admin_app = typer.Typer(help="Administrator credentials.", no_args_is_help=True)
+admin_app = typer.Typer(help="Administrators (console accounts) and admin API tokens.", no_args_is_help=True)
 
 
 @team_app.command("create")
@@ -52,6 +52,24 @@ def worker_add(
         console.print(f"Generated password: [bold]{generated}[/bold]")
 
 
+@worker_app.command("invite")
+def worker_invite(
+    username: Annotated[str, typer.Argument(help="User name or email address of the worker.")],
+    team: Annotated[str, typer.Option("--team", help="Team to add the worker to (must exist).")],
+    data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None,
+) -> None:
+    """Add a worker to a team and print a one-time invitation link where they choose their password
+    (valid 7 days; inviting again replaces the link). Links use the `public_url` setting."""
+    from crowdform.engine.invitations import Invitations
+
+    with open_runtime(data_dir, database_url) as runtime:
+        invitations = Invitations(runtime, Workforce(runtime))
+        info, token = invitations.invite(username, team=team)
+        link = invitations.link(token)
+    console.print(f"Invited [bold]{info.username}[/bold] to team {team}. Send them this link (valid 7 days):")
+    console.print(link, soft_wrap=True, highlight=False)
+
+
 @worker_app.command("list")
 def worker_list(team: Annotated[Optional[str], typer.Option("--team", help="Only this team.")] = None,
                 data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None) -> None:
@@ -79,6 +97,20 @@ def worker_activate(username: str, data_dir: DataDirOption = None, database_url:
     with open_runtime(data_dir, database_url) as runtime:
         Workforce(runtime).set_active(username, True)
     console.print(f"Activated {username}.")
+
+
+@admin_app.command("create")
+def admin_create(
+    username: Annotated[str, typer.Argument(help="Login name of the administrator.")],
+    password: Annotated[Optional[str], typer.Option("--password", help="Password (8+ characters). Default: one is generated and printed.")] = None,
+    data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None,
+) -> None:
+    """Create a console administrator (or set a new password for one); they sign in at /admin."""
+    with open_runtime(data_dir, database_url) as runtime:
+        generated = Workforce(runtime).create_admin(username, password)
+    console.print(f"Administrator [bold]{username}[/bold] can sign in at /admin.")
+    if generated:
+        console.print(f"Generated password: [bold]{generated}[/bold]")
 
 
 @admin_app.command("token")

@@ -61,17 +61,43 @@ class TeamMember(Base):
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), primary_key=True)
 
 
+class Admin(Base):
+    """A person who runs the console: creates jobs, manages the workforce. Separate from workers, so a
+    worker account can never reach an admin page."""
+
+    __tablename__ = "admins"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(128), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[float] = mapped_column(Float)
+
+
 class ApiToken(Base):
-    """A bearer token; only its SHA-256 is stored. Role ``admin`` or ``worker`` (with ``worker_id``)."""
+    """A bearer token; only its SHA-256 is stored. Role ``admin`` (an API token, or a console session
+    with ``admin_id``) or ``worker`` (with ``worker_id``)."""
 
     __tablename__ = "api_tokens"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     role: Mapped[str] = mapped_column(String(16))
     worker_id: Mapped[int | None] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), nullable=True)
+    admin_id: Mapped[int | None] = mapped_column(ForeignKey("admins.id", ondelete="CASCADE"), nullable=True)
     label: Mapped[str] = mapped_column(String(128), default="")
     created_at: Mapped[float] = mapped_column(Float)
     expires_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Invitation(Base):
+    """A one-time, expiring link where an invited worker sets their password; only its SHA-256 is kept."""
+
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float)
+    used_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class RegisteredHook(Base):
