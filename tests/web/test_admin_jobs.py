@@ -10,6 +10,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from sqlalchemy import update
 
 from crowdform.demo import prepare_example
 from crowdform.engine.hook_registry import HookRegistry
@@ -17,6 +18,7 @@ from crowdform.engine.jobs import Jobs
 from crowdform.engine.runtime import Runtime
 from crowdform.engine.workforce import Workforce
 from crowdform.settings import Settings
+from crowdform.store.models import Job
 from tests.cli.test_main import data_dir, run_crowdform
 from tests.fixtures.servers import LiveServer, start_server
 from tests.helpers import example_job, label_everything, open_runtime, synthetic_job, team_with_workers
@@ -316,3 +318,43 @@ def test_files_left_by_an_interrupted_attempt_are_replaced(console: tuple[LiveSe
     (stale / "template.liquid.html").write_text("<p>left over</p>")
     assert post_form(admin, example_form(folder)).status_code == 303
     assert "crowd-bounding-box" in Jobs(runtime).get("animal-faces").template
+
+
+def test_the_template_and_labels_may_be_given_by_location(console: tuple[LiveServer, Runtime],
+                                                         admin: httpx.Client, tmp_path: Path) -> None:
+    _server, runtime = console
+    folder = prepare_example(tmp_path / "example")
+    template, labels = str(folder / "template.liquid.html"), str(folder / "labels.json")
+    both = post_form(admin, example_form(folder, template_uri=template, labels_uri=labels))
+    assert "not both" in field_error(both.text, "template") and "not both" in field_error(both.text, "labels")
+    missing = post_form(admin, example_form(folder, template="", template_uri=str(folder / "none.html")))
+    assert "does not exist" in field_error(missing.text, "template")
+    empty = post_form(admin, example_form(folder, template=""))
+    assert "is empty" in field_error(empty.text, "template")
+
+    created = post_form(admin, example_form(folder, template="", template_uri=template, labels="", labels_uri=labels))
+    assert created.status_code == 303
+    described = Jobs(runtime).describe("animal-faces")
+    assert described["HumanTaskConfig"]["UiConfig"] == {"UiTemplateS3Uri": template}
+    assert described["LabelCategoryConfigS3Uri"] == labels
+    assert not (runtime.settings.data_dir / "console").exists()
+
+    headers = {"X-CSRF-Token": page_csrf(admin.get("/admin/jobs/new").text)}
+    checked = admin.post("/admin/jobs/new/template", json={"template": "", "template_uri": template}, headers=headers)
+    assert checked.json() == {"errors": {}}
+    shown = admin.post("/admin/jobs/new/preview", headers=headers, json={
+        "manifest": str(folder / "manifest.jsonl"), "template_uri": template, "pre_hook": str(folder / "pre_annotation.py")})
+    assert "<crowd-bounding-box" in shown.json()["page"]
+
+
+def test_a_failed_jobs_page_gives_the_failure_reason(console: tuple[LiveServer, Runtime], admin: httpx.Client,
+                                                    tmp_path: Path) -> None:
+    _server, runtime = console
+    job = synthetic_job(runtime, tmp_path, name="broken", objects=2, workers_per_object=1)
+    with runtime.database.write() as connection:
+        connection.execute(update(Job).where(Job.id == job.id).values(
+            status="Failed", failure_reason="the post-annotation hook failed 3 times"))
+    page = admin.get("/admin/jobs/broken").text
+    assert 'data-testid="failure-reason">Failure reason: the post-annotation hook failed 3 times<' in page
+    assert 'id="stop-job"' not in page and 'data-running="false"' in page
+    assert 'status-failed">Failed<' in admin.get("/admin/jobs").text

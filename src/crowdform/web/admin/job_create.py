@@ -3,9 +3,10 @@
 Submitting builds the CreateLabelingJob body with :func:`request_from_flags` and checks it with
 :func:`parse_create_labeling_job`, the two functions ``crowdform job create`` uses, then creates the
 job with :meth:`Jobs.create`: a job from the console is the job the CLI would create from the same
-inputs, refused with the same messages. The pasted template and label list are written into the
-data folder (``console/<job name>/template.liquid.html`` and ``labels.json``) and the request names
-them, so the job is an ordinary request whose files can be read back.
+inputs, refused with the same messages. The template and the labels are given by location, or
+pasted: pasted ones are written into the data folder (``console/<job name>/template.liquid.html``
+and ``labels.json``) and the request names them, so the job is an ordinary request whose files can
+be read back.
 
 Problems are shown next to the field they concern (see :mod:`~crowdform.web.admin.job_form`). Helpers the page's script calls
 while the form is filled in: the name check, the manifest check (line count and first lines), the
@@ -44,6 +45,8 @@ router = APIRouter()
 
 SHOWN_MANIFEST_LINES: Final = 5
 LABELS_VERSION: Final = "2018-11-28"
+TEMPLATE_FILE: Final = "template.liquid.html"
+LABELS_FILE: Final = "labels.json"
 
 
 def _services(request: Request) -> Services:
@@ -86,24 +89,37 @@ def _create(services: Services, form: JobForm) -> FieldErrors:
     """Create the job; the problems found, by field (none when the job was created)."""
     errors = FieldErrors()
     errors.watch(services, form)
-    if not form.template.strip():
-        errors.add_message("template", "is empty: paste the worker template (Liquid, HTML and crowd elements)")
-    else:
-        with errors.collect("template"):
-            compile_template(form.template, "template")
+    with errors.collect("template"):
+        compile_template(_template_source(services, form.template, form.template_uri), "template")
+    if form.labels_uri and form.label_list:
+        errors.add_message("labels", "give either the labels or the location of a label category file, not both")
     folder = Path(services.runtime.settings.data_dir).resolve() / "console" / form.name
-    template_path = folder / "template.liquid.html"
-    labels_path = folder / "labels.json" if form.label_list else None
-    body = form.request(template_uri=str(template_path), labels_uri=str(labels_path) if labels_path else None)
+    template_uri = form.template_uri or str(folder / TEMPLATE_FILE)
+    labels_uri = form.labels_uri or (str(folder / LABELS_FILE) if form.label_list else None)
+    body = form.request(template_uri=template_uri, labels_uri=labels_uri)
     spec: JobSpec | None = None
     with errors.collect():
         spec = parse_create_labeling_job(body, source=SOURCE)
     if errors or spec is None:
         return errors
-    errors.markers.update(template=(str(template_path),), labels=(str(labels_path),) if labels_path else ())
-    with errors.collect(), _console_files(folder, form.template, form.label_list, taken=_exists(services, spec.name)):
+    errors.watch_files(services, template=template_uri, labels=labels_uri)
+    pasted = None if form.template_uri else form.template
+    with errors.collect(), _console_files(folder, pasted, form.label_list, taken=_exists(services, spec.name)):
         services.jobs.create(spec, base_dir=Path.cwd())
     return errors
+
+
+def _template_source(services: Services, code: str, uri: str) -> str:
+    """The template pasted as ``code``, or read from ``uri``: exactly one of them."""
+    if code.strip() and uri:
+        raise InvalidInput.one(SOURCE, "give either the template code or the template's location, not both",
+                               field="HumanTaskConfig.UiConfig.UiTemplateS3Uri", value=uri)
+    if uri:
+        return services.runtime.storage.read_text(uri)
+    if not code.strip():
+        raise InvalidInput.one(SOURCE, "is empty", field="HumanTaskConfig.UiConfig.UiTemplateS3Uri",
+                               hint="Paste the worker template (Liquid, HTML and crowd elements), or give its location")
+    return code
 
 
 def _exists(services: Services, name: str) -> bool:
@@ -115,20 +131,21 @@ def _exists(services: Services, name: str) -> bool:
 
 
 @contextmanager
-def _console_files(folder: Path, template: str, labels: list[str], *, taken: bool) -> Iterator[None]:
+def _console_files(folder: Path, template: str | None, labels: list[str], *, taken: bool) -> Iterator[None]:
     """Write the pasted template and labels into ``folder`` for the request to name; remove them again
     if the job is not created. When the name is ``taken``, that job's files are left alone (creating
     the job then fails on the name); without a job, files in the folder are left from an interrupted
     attempt, and replaced."""
-    if taken and folder.exists():
+    if (taken and folder.exists()) or (template is None and not labels):
         yield
         return
     folder.mkdir(parents=True, exist_ok=True)
     try:
-        (folder / "template.liquid.html").write_text(template, encoding="utf-8")
+        if template is not None:
+            (folder / TEMPLATE_FILE).write_text(template, encoding="utf-8")
         if labels:
             document = {"document-version": LABELS_VERSION, "labels": [{"label": label} for label in labels]}
-            (folder / "labels.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+            (folder / LABELS_FILE).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         yield
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
@@ -187,25 +204,27 @@ def check_manifest(request: Request, session: AdminPage,
 
 
 @router.post("/jobs/new/template")
-def check_template(request: Request, session: AdminPage,
-                   template: Annotated[str, Body(embed=True)] = "") -> JSONResponse:
+def check_template(request: Request, session: AdminPage, template: Annotated[str, Body()] = "",
+                   template_uri: Annotated[str, Body()] = "") -> JSONResponse:
     """The template's syntax check: compile it as a job's tasks would be, problems with their line."""
-    _checked(request, session)
+    services = _checked(request, session)
     errors = FieldErrors()
     with errors.collect("template"):
-        compile_template(template, "template")
+        compile_template(_template_source(services, template, template_uri), "template")
     return _problems(errors) if errors else JSONResponse({"errors": {}})
 
 
 @router.post("/jobs/new/preview")
 def preview(request: Request, session: AdminPage, manifest: Annotated[str, Body()] = "",
-            template: Annotated[str, Body()] = "", pre_hook: Annotated[str, Body()] = "") -> JSONResponse:
+            template: Annotated[str, Body()] = "", template_uri: Annotated[str, Body()] = "",
+            pre_hook: Annotated[str, Body()] = "") -> JSONResponse:
     """The worker's page for the first manifest line, through the pre-annotation hook as a job runs it."""
     services = _checked(request, session)
     runtime = services.runtime
     errors = FieldErrors()
     with errors.collect("template"):
-        compiled = compile_template(template, "template", bundle_url=services.task_pages.bundle_url)
+        source = _template_source(services, template, template_uri)
+        compiled = compile_template(source, "template", bundle_url=services.task_pages.bundle_url)
     with errors.collect("manifest"):
         uri = runtime.storage.normalize(manifest)
         lines = _up_to_first_line(runtime.storage.iter_lines(uri))

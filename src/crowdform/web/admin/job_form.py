@@ -63,7 +63,9 @@ class JobForm:
     description: str = ""
     keywords: str = ""
     template: str = ""
+    template_uri: str = ""
     labels: str = ""
+    labels_uri: str = ""
     pre_hook: str = ""
     post_hook: str = ""
 
@@ -146,15 +148,22 @@ class FieldErrors:
 
     def watch(self, services: Services, form: JobForm) -> None:
         """Learn what the form's values look like in the engine's messages."""
-        def uri(value: str) -> str:
-            try:
-                return services.runtime.storage.normalize(value) if value else ""
-            except InvalidInput:
-                return value
         self.markers = {
-            "manifest": ("ManifestS3Uri", uri(form.manifest)),
-            "output": ("S3OutputPath", uri(form.output)),
+            "manifest": ("ManifestS3Uri", _normalized(services, form.manifest)),
+            "output": ("S3OutputPath", _normalized(services, form.output)),
             "team": ("WorkteamArn", f"Team {form.team!r}"),
             "pre_hook": (PRE_HOOK_FIELD,),
             "post_hook": (POST_HOOK_FIELD,),
         }
+
+    def watch_files(self, services: Services, *, template: str, labels: str | None) -> None:
+        """Also file problems of the template and label files the request names under their fields."""
+        self.markers.update(template=(_normalized(services, template),), labels=(_normalized(services, labels or ""),))
+
+
+def _normalized(services: Services, value: str) -> str:
+    """``value`` as the engine's messages show it (a normalised URI), or as given if it is no URI."""
+    try:
+        return services.runtime.storage.normalize(value) if value else ""
+    except InvalidInput:
+        return value

@@ -94,7 +94,7 @@
   }
 
   $("check-template").addEventListener("click", async () => {
-    const data = await post("/admin/jobs/new/template", { template: template.value });
+    const data = await post("/admin/jobs/new/template", { template: template.value, template_uri: $("template_uri").value });
     const messages = (data.errors || {}).template || [];
     showErrors("template", messages);
     const line = (data.lines || {}).template || 0;
@@ -124,7 +124,8 @@
     $("preview-submit").disabled = true;
     say("Rendering the first manifest line…");
     const data = await post("/admin/jobs/new/preview", {
-      manifest: $("manifest").value, template: template.value, pre_hook: $("pre_hook").value,
+      manifest: $("manifest").value, template: template.value, template_uri: $("template_uri").value,
+      pre_hook: $("pre_hook").value,
     });
     if (data.errors) {
       showAllErrors(data.errors);
