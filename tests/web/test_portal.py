@@ -67,7 +67,7 @@ def test_wrong_password_and_forged_forms_are_refused_with_a_message(portal: tupl
     assert "crowdform_worker=" not in wrong.headers.get("set-cookie", "")
     forged = httpx.post(f"{server.url}/portal/login", data={"username": "worker0", "password": PASSWORD,
                                                              "csrf_token": "made-up", "next": "/portal"})
-    assert forged.status_code == 400 and "The sign-in form expired" in forged.text
+    assert forged.status_code == 400 and "The form expired. Please try again." in forged.text
 
 
 def test_after_sign_in_only_local_portal_pages_are_redirect_targets(portal: tuple[LiveServer, Runtime, str]) -> None:

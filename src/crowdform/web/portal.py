@@ -20,8 +20,8 @@ from crowdform.engine.workforce import WorkerInfo
 from crowdform.errors import CrowdformError, Unauthorized
 from crowdform.web.pages import page, safe_next
 from crowdform.web.services import Services
-from crowdform.web.sessions import (LOGIN_COOKIE, WORKER_COOKIE, csrf_matches, csrf_token, new_login_nonce,
-                                    set_session_cookie)
+from crowdform.web.sessions import WORKER_COOKIE, csrf_matches, csrf_token
+from crowdform.web.sign_in import FORM_EXPIRED, pre_session_form_valid, pre_session_page, sign_in, start_session
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
 
@@ -54,35 +54,17 @@ def loginpage(request: Request, next: str | None = None) -> Response:
     return _login_form(request, next=next)
 
 
-def _login_form(request: Request, *, next: str | None, error: str | None = None, username: str = "",
-                status_code: int = 200) -> Response:
-    nonce = new_login_nonce()
-    response = page(request, "portal/login.html", {
-        "csrf": csrf_token(_services(request).runtime.secret, nonce), "next": safe_next(next, "/portal"), "error": error,
-        "username": username}, status_code)
-    set_session_cookie(response, request, LOGIN_COOKIE, nonce, max_age=3600)
-    return response
+def _login_form(request: Request, *, next: str | None) -> Response:
+    return pre_session_page(request, "portal/login.html", {"next": safe_next(next, "/portal"), "error": None,
+                                                           "username": ""})
 
 
 @router.post("/login")
 async def login(request: Request, username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
                 csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/portal") -> Response:
-    services = _services(request)
-    nonce = request.cookies.get(LOGIN_COOKIE, "")
-    if not nonce or not csrf_matches(services.runtime.secret, nonce, csrf_token):
-        return _login_form(request, next=next, username=username, status_code=400,
-                           error="The sign-in form expired. Please try again.")
-    if not username or not password:
-        return _login_form(request, next=next, username=username, status_code=400,
-                           error="Enter your user name and password.")
-    try:  # argon2 takes tens of milliseconds of CPU: keep it off the event loop
-        token = await run_in_threadpool(services.workforce.login, username, password)
-    except Unauthorized as exc:
-        return _login_form(request, next=next, username=username, status_code=401, error=str(exc))
-    response = RedirectResponse(safe_next(next, "/portal"), status_code=303)
-    set_session_cookie(response, request, WORKER_COOKIE, token)
-    response.delete_cookie(LOGIN_COOKIE, path="/")
-    return response
+    return await sign_in(request, username=username, password=password, offered_csrf=csrf_token, next_page=next,
+                         home="/portal", cookie=WORKER_COOKIE, check=_services(request).workforce.login,
+                         form="portal/login.html", context={})
 
 
 @router.get("/invitations/{token}")
@@ -91,37 +73,27 @@ def invitation_page(request: Request, token: str) -> Response:
 
 
 def _invitation_form(request: Request, token: str, *, error: str | None = None, status_code: int = 200) -> Response:
-    services = _services(request)
     try:
-        username = services.invitations.invited_username(token)
+        username = _services(request).invitations.invited_username(token)
     except CrowdformError as exc:
         return page(request, "portal/message.html", {"worker": None, "csrf": "", "title": "Invitation not valid",
                                                      "message": str(exc)}, status_code=exc.status_code)
-    nonce = new_login_nonce()
-    response = page(request, "portal/invitation.html", {
-        "csrf": csrf_token(services.runtime.secret, nonce), "username": username, "error": error,
-        "worker": None}, status_code)
-    set_session_cookie(response, request, LOGIN_COOKIE, nonce, max_age=3600)
-    return response
+    return pre_session_page(request, "portal/invitation.html", {"username": username, "error": error, "worker": None},
+                            status_code)
 
 
 @router.post("/invitations/{token}")
 async def accept_invitation(request: Request, token: str, password: Annotated[str, Form()] = "",
                             confirm: Annotated[str, Form()] = "", csrf_token: Annotated[str, Form()] = "") -> Response:
-    services = _services(request)
-    nonce = request.cookies.get(LOGIN_COOKIE, "")
-    if not nonce or not csrf_matches(services.runtime.secret, nonce, csrf_token):
-        return _invitation_form(request, token, error="The form expired. Please try again.", status_code=400)
+    if not pre_session_form_valid(request, csrf_token):
+        return _invitation_form(request, token, error=FORM_EXPIRED, status_code=400)
     if password != confirm:
         return _invitation_form(request, token, error="The two passwords differ.", status_code=400)
     try:
-        session = await run_in_threadpool(services.invitations.accept, token, password)
+        session = await run_in_threadpool(_services(request).invitations.accept, token, password)
     except CrowdformError as exc:
         return _invitation_form(request, token, error=str(exc), status_code=exc.status_code)
-    response = RedirectResponse("/portal", status_code=303)
-    set_session_cookie(response, request, WORKER_COOKIE, session)
-    response.delete_cookie(LOGIN_COOKIE, path="/")
-    return response
+    return start_session(request, WORKER_COOKIE, session, "/portal")
 
 
 @router.post("/logout")

@@ -14,14 +14,13 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, FastAPI, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from crowdform.engine.workforce import Principal
 from crowdform.errors import Unauthorized
 from crowdform.web.pages import page, safe_next
 from crowdform.web.services import Services
-from crowdform.web.sessions import (ADMIN_COOKIE, LOGIN_COOKIE, WORKER_COOKIE, csrf_matches, csrf_token,
-                                    new_login_nonce, set_session_cookie)
+from crowdform.web.sessions import ADMIN_COOKIE, WORKER_COOKIE, csrf_matches, csrf_token
+from crowdform.web.sign_in import pre_session_page, sign_in
 
 router = APIRouter()
 
@@ -100,32 +99,17 @@ def login_page(request: Request, next: str | None = None) -> Response:
     return _login_form(request, next=next)
 
 
-def _login_form(request: Request, *, next: str | None, error: str | None = None, username: str = "",
-                status_code: int = 200) -> Response:
-    nonce = new_login_nonce()
-    response = page(request, "admin/login.html", {
-        "session": None, "csrf": csrf_token(_services(request).runtime.secret, nonce),
-        "next": safe_next(next, "/admin"), "error": error, "username": username}, status_code)
-    set_session_cookie(response, request, LOGIN_COOKIE, nonce, max_age=3600)
-    return response
+def _login_form(request: Request, *, next: str | None) -> Response:
+    return pre_session_page(request, "admin/login.html", {"session": None, "next": safe_next(next, "/admin"),
+                                                          "error": None, "username": ""})
 
 
 @router.post("/login")
 async def login(request: Request, username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
                 csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/admin") -> Response:
-    services = _services(request)
-    nonce = request.cookies.get(LOGIN_COOKIE, "")
-    if not nonce or not csrf_matches(services.runtime.secret, nonce, csrf_token):
-        return _login_form(request, next=next, username=username, status_code=400,
-                           error="The sign-in form expired. Please try again.")
-    try:  # argon2 takes tens of milliseconds of CPU: keep it off the event loop
-        token = await run_in_threadpool(services.workforce.admin_login, username, password)
-    except Unauthorized as exc:
-        return _login_form(request, next=next, username=username, status_code=401, error=str(exc))
-    response = RedirectResponse(safe_next(next, "/admin"), status_code=303)
-    set_session_cookie(response, request, ADMIN_COOKIE, token)
-    response.delete_cookie(LOGIN_COOKIE, path="/")
-    return response
+    return await sign_in(request, username=username, password=password, offered_csrf=csrf_token, next_page=next,
+                         home="/admin", cookie=ADMIN_COOKIE, check=_services(request).workforce.admin_login,
+                         form="admin/login.html", context={"session": None})
 
 
 @router.post("/logout")

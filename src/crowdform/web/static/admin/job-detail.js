@@ -1,5 +1,6 @@
 // A job's page: confirm the stop button, filter data objects by state, and while the job runs,
-// refresh its summary (status, counters, files) and append new log lines every few seconds.
+// refresh its summary (status, counters, files) and append new log lines every few seconds. When the
+// job stops running, reload once, so the heading, the stop button and the objects table are current.
 (function () {
   "use strict";
   const REFRESH_MS = 3000;
@@ -39,21 +40,25 @@
     return last;
   }
 
+  // "running", "finished", or "unknown" (the refresh failed: try again later).
   async function refresh() {
     const url = new URL(window.location.href);
     url.searchParams.set("partial", "summary");
     const response = await fetch(url, { credentials: "same-origin", redirect: "manual" });
-    if (!response.ok) return false;
+    if (!response.ok) return "unknown";
     const fresh = new DOMParser().parseFromString(await response.text(), "text/html").getElementById("job-summary");
-    if (fresh === null) return false;
+    if (fresh === null) return "unknown";
     const current = $("job-summary");
     fresh.dataset.lastLog = String(await refreshLog(Number(current.dataset.lastLog) || 0));
     current.replaceWith(fresh);
-    return fresh.dataset.running === "true";
+    return fresh.dataset.running === "true" ? "running" : "finished";
   }
 
   function schedule() {
-    window.setTimeout(() => refresh().then((again) => { if (again) schedule(); }, () => {}), REFRESH_MS);
+    window.setTimeout(() => refresh().then((state) => {
+      if (state === "finished") window.location.reload();
+      else schedule();
+    }, schedule), REFRESH_MS);
   }
   if (summary.dataset.running === "true") schedule();
 })();
