@@ -10,7 +10,7 @@ from pathlib import Path
 from crowdform.web.crowd_script import CROWD_SCRIPT_PATH, crowd_script, crowd_source_files
 
 ROOT = Path(__file__).resolve().parents[2]
-LIBRARY_BUDGET = 150_000  # bytes of unminified JavaScript, all files together
+LIBRARY_BUDGET = 300_000  # bytes of unminified JavaScript, all files together (issue 6 budget)
 CORE_FILES = {"00-core.js", "10-form.js", "20-button.js", "21-alert.js", "22-card.js", "23-instructions.js",
               "30-input.js", "31-text-area.js", "32-checkbox.js", "33-radio.js", "35-slider.js",
               "40-classifier.js", "41-image-classifier.js"}

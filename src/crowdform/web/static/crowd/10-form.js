@@ -20,7 +20,11 @@ nav:not([hidden])+.awsui-app-layout__content .tool-content{padding:0 0 0 16px}
     const tw = document.createTreeWalker(root, NodeFilter.SHOW_ELEMENT, {
       acceptNode: (n) => (n.localName === "crowd-form" ? NodeFilter.FILTER_REJECT : NodeFilter.FILTER_ACCEPT),
     });
-    for (let n = tw.nextNode(); n; n = tw.nextNode()) yield n;
+    for (let n = tw.nextNode(); n; n = tw.nextNode()) {
+      yield n;
+      // A <slot> of a shadow tree holding a crowd-form (crowd-entity-annotation): its assigned nodes too.
+      if (n.localName === "slot") for (const a of n.assignedElements()) if (a.localName !== "crowd-form") { yield a; yield* walk(a); }
+    }
   }
 
   const isNative = (el) => el.localName === "input" || el.localName === "select" || el.localName === "textarea";
@@ -159,6 +163,7 @@ nav:not([hidden])+.awsui-app-layout__content .tool-content{padding:0 0 0 16px}
       this._banner(problems.length ? "Please fix the following before submitting:" : "", problems.map((p) => `${describe(p.el)}: ${p.message}`));
       if (focus && problems.length) {
         const first = problems[0];
+        for (let t = first.el.closest("crowd-tabs"); t; t = t.parentElement && t.parentElement.closest("crowd-tabs")) if (t.reveal) t.reveal(first.el);
         first.el.scrollIntoView({ block: "center" });
         if (first.native) first.el.reportValidity();
         else first.el.focus({ preventScroll: true });
