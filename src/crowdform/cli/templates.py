@@ -61,9 +61,9 @@ def render(
 
 
 def preview(
-    template: Annotated[str, typer.Argument(
+    template: Annotated[Optional[str], typer.Argument(
         help="Worker task template (Liquid, HTML and crowd elements): a path, file:// or s3:// URI.",
-        show_default=False)],
+        show_default=False)] = None,
     task_input: Annotated[Optional[Path], typer.Option("--input", help=_INPUT_HELP, show_default=False)] = None,
     manifest: Annotated[Optional[str], typer.Option(
         "--manifest", help="Input manifest (JSON Lines: a path, file:// or s3:// URI); each line is one task.",
@@ -72,6 +72,9 @@ def preview(
         "--pre-hook", help="Pre-annotation hook the manifest lines go through, named as a job names it: "
         "handler.py[:func], folder:dotted.handler, module:function, http(s) URL, registered name or Lambda ARN.",
         show_default=False)] = None,
+    gallery: Annotated[bool, typer.Option(
+        "--gallery", help="Instead of a template, serve a sample task of every crowd element, with an index of "
+        "them; the samples' image is drawn into the data folder.")] = False,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on; 0 picks a free one.")] = 8081,
     strict: StrictOption = False,
@@ -81,21 +84,46 @@ def preview(
 
     The URL is printed on stderr ("Serving at URL"), and so is what the hook prints. The template is
     read again for every task shown: edit it and reload the page. Template errors and hook failures
-    show on the page. Stop with Ctrl+C.
+    show on the page. With --gallery, every crowd element is shown with a sample input. Stop with Ctrl+C.
     """
     from crowdform.engine.clock import SystemClock
-    from crowdform.engine.previews import Preview
-    from crowdform.web.preview_app import PreviewSetup, create_preview_app
 
-    if (task_input is None) == (manifest is None):
-        raise InvalidInput.one("crowdform preview", "give either --input or --manifest",
-                               hint="--input TASK.json previews one task input; --manifest M previews each line of M")
-    if pre_hook is not None and task_input is not None:
-        raise InvalidInput.one("--pre-hook", "runs on manifest lines, so it needs --manifest", value=pre_hook,
-                               hint="An --input file is already the task input (what the hook would return)")
+    if gallery:
+        given = [name for name, value in (("TEMPLATE", template), ("--input", task_input), ("--manifest", manifest),
+                                          ("--pre-hook", pre_hook)) if value is not None]
+        if given:
+            raise InvalidInput.one("--gallery", f"shows the crowd elements' own samples, so it takes no {given[0]}",
+                                   hint="Run `crowdform preview --gallery` alone, or preview your template without it")
+    elif template is None:
+        raise InvalidInput.one("crowdform preview", "give a TEMPLATE, or --gallery",
+                               hint="TEMPLATE --input TASK.json previews your template; --gallery shows every element")
+    else:
+        if (task_input is None) == (manifest is None):
+            raise InvalidInput.one("crowdform preview", "give either --input or --manifest",
+                                   hint="--input TASK.json previews one task input; "
+                                   "--manifest M previews each line of M")
+        if pre_hook is not None and task_input is not None:
+            raise InvalidInput.one("--pre-hook", "runs on manifest lines, so it needs --manifest", value=pre_hook,
+                                   hint="An --input file is already the task input (what the hook would return)")
     settings = settings_from(data_dir)
     storage = _storage(settings)
     clock = SystemClock()
+    if gallery:
+        from crowdform.web.preview_app import create_gallery_app
+
+        _serve(create_gallery_app(settings.data_dir / "gallery", file_access=_file_access(settings, storage, clock),
+                                  storage=storage, clock=clock, on_answer=_print_answer), host, port)
+        return
+    assert template is not None
+    _preview_template(template, task_input, manifest, pre_hook, settings=settings, storage=storage, clock=clock,
+                      strict=strict, host=host, port=port)
+
+
+def _preview_template(template: str, task_input: Path | None, manifest: str | None, pre_hook: str | None, *,
+                      settings: Settings, storage: Storage, clock: Clock, strict: bool, host: str, port: int) -> None:
+    from crowdform.engine.previews import Preview
+    from crowdform.web.preview_app import PreviewSetup, create_preview_app
+
     load_template = _template_loader(storage, template)
     load_template()  # a template that does not compile stops the command here
     with ExitStack() as stack:
@@ -124,10 +152,10 @@ def _file_access(settings: Settings, storage: Storage, clock: Clock) -> FileAcce
     return FileAccess.from_settings(settings, secret=load_or_create_secret(settings), storage=storage, clock=clock)
 
 
-def _template_loader(storage: Storage, uri: str) -> Callable[[], TaskTemplate]:
+def _template_loader(storage: Storage, uri: str) -> Callable[[int], TaskTemplate]:
     from crowdform.templating import compile_template
 
-    def load() -> TaskTemplate:
+    def load(index: int = 0) -> TaskTemplate:  # every item has this template
         return compile_template(storage.read_text(uri), uri)  # cached by source text
 
     return load

@@ -10,6 +10,9 @@ The template is read and compiled again for every item shown (compiling is cache
 text), so an edit shows on reload without restarting. Its errors, with line and column, are shown
 on the page in place of the task, as are the pre-annotation hook's failures.
 
+``crowdform preview --gallery`` serves the same page over one sample template per crowd element
+(``gallery.py``), item n being the n-th element, with an index of them at ``/``.
+
 Files the template grants access to are served at ``/files/{token}`` as the main app serves them
 (the data folder's secret signs them). There is no login and no job: the server is for the one
 person running it, on loopback unless told otherwise.
@@ -19,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI, Request, Response
@@ -35,6 +39,7 @@ from crowdform.templating import TaskTemplate
 from crowdform.web.assets import mount_assets
 from crowdform.web.errors import install_error_handlers
 from crowdform.web.files import file_response
+from crowdform.web.gallery import Sample, gallery_samples, sample_task_input, write_sample_image
 from crowdform.web.pages import page
 
 
@@ -45,8 +50,9 @@ class PreviewSetup:
     title: str
     """Shown as the page's title: the template's name as the user gave it."""
     preview: Preview
-    template: Callable[[], TaskTemplate]
-    """Reads and compiles the template; called for every item shown, so edits show on reload."""
+    template: Callable[[int], TaskTemplate]
+    """Reads and compiles the template of item ``index`` (from 0); called for every item shown, so edits show on
+    reload. A template preview has one template for all items; the gallery, one per item."""
     file_access: FileAccess
     storage: Storage
     clock: Clock
@@ -54,6 +60,8 @@ class PreviewSetup:
     """Gets each answer as one line of canonical JSON."""
     strict: bool = False
     """Refuse values the template uses that the task input lacks (as ``crowdform render --strict``)."""
+    page_path: str = "/"
+    """Where the page showing the items is (the gallery keeps ``/`` for its index)."""
 
 
 class AnswerBody(BaseModel):
@@ -71,7 +79,7 @@ def create_preview_app(setup: PreviewSetup) -> FastAPI:
             raise NotFound(f"There is no item {number}: this preview has items 1 to {count}.")
         return number - 1
 
-    @app.get("/", include_in_schema=False)
+    @app.get(setup.page_path, include_in_schema=False)
     def preview_page(request: Request) -> Response:
         return page(request, "preview/task.html", {"title": setup.title, "count": count})
 
@@ -83,8 +91,9 @@ def create_preview_app(setup: PreviewSetup) -> FastAPI:
                 "message": shown.message, "taskInput": shown.task_input, "page": None, "error": None}
         if shown.state is ItemState.READY:
             try:
-                view["page"] = setup.template().render(shown.task_input, grant_read_access=setup.file_access.grant,
-                                                       strict=setup.strict)
+                template = setup.template(number - 1)
+                view["page"] = template.render(shown.task_input, grant_read_access=setup.file_access.grant,
+                                               strict=setup.strict)
             except CrowdformError as error:  # the template's own errors, or a file it cannot grant
                 view["error"] = str(error)
         return view
@@ -100,5 +109,33 @@ def create_preview_app(setup: PreviewSetup) -> FastAPI:
     @app.get(FILES_PATH + "/{token}", include_in_schema=False)
     def file(token: str) -> Response:
         return file_response(token, setup.file_access, setup.storage, setup.clock)
+
+    return app
+
+
+GALLERY_SAMPLES_PATH = "/samples"
+
+
+def create_gallery_app(image_folder: Path, *, file_access: FileAccess, storage: Storage, clock: Clock,
+                       on_answer: Callable[[str], None]) -> FastAPI:
+    """The preview app over every element's sample, its page at ``/samples#n``, and at ``/`` an index of them.
+
+    The samples' image is drawn into ``image_folder`` (in the data folder, so ``grant_read_access``
+    signs it as it signs a job's files).
+    """
+    samples = gallery_samples()
+    task_input = sample_task_input(str(write_sample_image(image_folder).resolve()))
+    items = Preview([(sample.label, task_input) for sample in samples])
+    app = create_preview_app(PreviewSetup(
+        title="Crowd element gallery", preview=items, template=lambda index: samples[index].template(),
+        file_access=file_access, storage=storage, clock=clock, on_answer=on_answer, page_path=GALLERY_SAMPLES_PATH))
+
+    @app.get("/", include_in_schema=False)
+    def gallery_index(request: Request) -> Response:
+        parts: dict[str, list[tuple[int, Sample]]] = {}  # the spec's parts, in order, each with its elements
+        for number, sample in enumerate(samples, start=1):
+            parts.setdefault(sample.part, []).append((number, sample))
+        return page(request, "preview/gallery.html", {"parts": parts, "count": len(samples),
+                                                      "samples_path": GALLERY_SAMPLES_PATH})
 
     return app
