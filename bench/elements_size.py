@@ -1,8 +1,9 @@
 """Bytes per file of the crowd elements library and of the joined bundle.
 
 There is no bundler or minifier to hide growth, so the size of every file under
-``src/crowdform/web/static/crowd/`` is tracked here (STYLE.md, "Web components"). Targets: the whole
-library at most 150 KiB unminified; the image-tool files (``5x``/``6x``) at most 60 KiB together.
+``src/crowdform/web/static/crowd/`` is tracked here (STYLE.md, "Web components"). Target: the whole
+library, every element of the reference, at most 300 KB unminified (issue 6). The image tools
+(``5x``/``6x``: the shared image and vertex tools and the tools built on them) are shown apart.
 
     .venv/bin/python bench/elements_size.py [--json]
 """
@@ -17,8 +18,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 CROWD = REPO / "src" / "crowdform" / "web" / "static" / "crowd"
-LIBRARY_TARGET = 150 * 1024
-IMAGE_TOOLS_TARGET = 60 * 1024
+LIBRARY_TARGET = 300 * 1024
 IMAGE_TOOL_PREFIXES = ("5", "6")  # 50-image-tool.js and the tools built on it
 
 
@@ -48,7 +48,7 @@ def main() -> int:
         "image_tools_total": image_tools,
         "bundle_bytes": len(bundle),
         "bundle_gzip_bytes": len(gzip.compress(bundle, 9)),
-        "targets": {"library": LIBRARY_TARGET, "image_tools": IMAGE_TOOLS_TARGET},
+        "targets": {"library": LIBRARY_TARGET},
     }
     if args.json:
         print(json.dumps(result, indent=1))
@@ -57,7 +57,7 @@ def main() -> int:
     for name, size in sizes.items():
         print(f"{name:<{width}}  {size:>8,} B")
     print("-" * (width + 12))
-    print(f"{'image tools (5x, 6x)':<{width}}  {image_tools:>8,} B  (target <= {IMAGE_TOOLS_TARGET:,})")
+    print(f"{'image tools (5x, 6x)':<{width}}  {image_tools:>8,} B")
     print(f"{'joined bundle':<{width}}  {len(bundle):>8,} B  (target <= {LIBRARY_TARGET:,})")
     print(f"{'joined bundle, gzip -9':<{width}}  {result['bundle_gzip_bytes']:>8,} B")
     return 0
