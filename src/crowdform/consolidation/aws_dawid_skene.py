@@ -11,9 +11,11 @@ plain loop transcription of the spec.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Self
 
 import numpy as np
 
+from crowdform.consolidation.aggregator import ClassAggregator
 from crowdform.consolidation.answers import CategoricalAnswers, FloatArray, IntArray, argmax_lowest, normalise_log
 from crowdform.errors import InvalidInput
 
@@ -75,7 +77,7 @@ def modified_dawid_skene(answers: CategoricalAnswers, prior_accuracy: float = 0.
     return EMResult(posteriors, np.asarray(confusion), worker_accuracy, log_likelihood, epoch)
 
 
-class AwsDawidSkene:
+class AwsDawidSkene(ClassAggregator):
     """Ground Truth's modified Dawid-Skene (``ACS-ImageMultiClass``, ``ACS-TextMultiClass``).
 
     Model (Dawid & Skene 1979, as modified by AWS): each worker has a confusion matrix
@@ -110,7 +112,7 @@ class AwsDawidSkene:
         self.confidence_cap = confidence_cap
         self.single_answer_confidence = single_answer_confidence
 
-    def fit(self, answers: CategoricalAnswers) -> "AwsDawidSkene":
+    def fit(self, answers: CategoricalAnswers) -> Self:
         result = modified_dawid_skene(answers, self.prior_accuracy, self.max_iter, self.tol)
         self.probas_: FloatArray = result.posteriors
         self.labels_: IntArray = argmax_lowest(result.posteriors)
@@ -121,12 +123,6 @@ class AwsDawidSkene:
         self.log_likelihood_ = result.log_likelihood
         self.n_iter_ = result.n_iter
         return self
-
-    def predict(self, answers: CategoricalAnswers) -> IntArray:
-        return self.fit(answers).labels_
-
-    def predict_proba(self, answers: CategoricalAnswers) -> FloatArray:
-        return self.fit(answers).probas_
 
 
 def round_confidence(top: FloatArray, cap: float | None, answers_per_object: IntArray,

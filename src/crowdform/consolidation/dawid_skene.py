@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 import numpy as np
 
-from crowdform.consolidation.answers import CategoricalAnswers, FloatArray, IntArray, argmax_lowest, normalise_log
+from crowdform.consolidation.aggregator import ClassAggregator, converged
+from crowdform.consolidation.answers import CategoricalAnswers, FloatArray, normalise_log
 from crowdform.errors import InvalidInput
 
 # Added to every confusion cell and to the class prior before taking logs, so that a cell no
@@ -17,7 +20,7 @@ PRIOR_ACCURACY = 0.7
 PRIOR_ANSWERS = 2.0
 
 
-class DawidSkene:
+class DawidSkene(ClassAggregator):
     """Dawid & Skene (1979), "Maximum likelihood estimation of observer error-rates using the EM algorithm".
 
     Model: true class ``z_o ~ Categorical(prior)``; worker ``w`` answers ``a`` with probability
@@ -46,7 +49,7 @@ class DawidSkene:
         self.max_iter = max_iter
         self.tol = tol
 
-    def fit(self, answers: CategoricalAnswers) -> "DawidSkene":
+    def fit(self, answers: CategoricalAnswers) -> Self:
         counts = answers.vote_counts()
         posteriors = counts / counts.sum(axis=1, keepdims=True)
         previous = None
@@ -54,12 +57,10 @@ class DawidSkene:
         for self.n_iter_ in range(1, self.max_iter + 1):
             prior, confusion = self._m_step(answers, posteriors)
             posteriors, log_likelihood = normalise_log(np.log(prior) + answers.log_evidence(np.log(confusion)))
-            if previous is not None and abs(log_likelihood - previous) <= self.tol * abs(previous):
+            if converged(previous, log_likelihood, self.tol):
                 break
             previous = log_likelihood
-        self.probas_: FloatArray = posteriors
-        self.labels_: IntArray = argmax_lowest(posteriors)
-        self.confidence_: FloatArray = posteriors.max(axis=1)
+        self._keep_posteriors(posteriors)
         self.prior_: FloatArray = prior
         self.confusion_: FloatArray = confusion
         self.worker_quality_: FloatArray = np.einsum("k,wkk->w", prior, confusion)
@@ -87,9 +88,3 @@ class DawidSkene:
         centre = np.where(eye, diagonal[:, :, None], (1 - diagonal)[:, :, None] * errors)
         counts += self.smoothing * centre + EPSILON
         return prior / prior.sum(), counts / counts.sum(axis=2, keepdims=True)
-
-    def predict(self, answers: CategoricalAnswers) -> IntArray:
-        return self.fit(answers).labels_
-
-    def predict_proba(self, answers: CategoricalAnswers) -> FloatArray:
-        return self.fit(answers).probas_

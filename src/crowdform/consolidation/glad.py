@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 import numpy as np
 
-from crowdform.consolidation.answers import CategoricalAnswers, FloatArray, IntArray, argmax_lowest, normalise_log
+from crowdform.consolidation.aggregator import ClassAggregator, converged
+from crowdform.consolidation.answers import CategoricalAnswers, FloatArray, normalise_log
 from crowdform.errors import InvalidInput
 
 # Probabilities of a right answer are kept inside [EPSILON, 1 - EPSILON] before taking logs, so a very
@@ -16,7 +19,7 @@ def _log_sigmoid(x: FloatArray) -> FloatArray:
     return -np.logaddexp(0.0, -x)
 
 
-class Glad:
+class Glad(ClassAggregator):
     """Whitehill, Ruvolo, Wu, Bergsma & Movellan (2009), "Whose vote should count more: optimal
     integration of labels from labelers of unknown expertise" (NIPS).
 
@@ -38,7 +41,7 @@ class Glad:
         self.tol = tol
         self.m_step_iter = m_step_iter
 
-    def fit(self, answers: CategoricalAnswers) -> "Glad":
+    def fit(self, answers: CategoricalAnswers) -> Self:
         from scipy.optimize import minimize  # heavy imports, kept out of `import crowdform.consolidation`
         from scipy.special import expit
 
@@ -77,20 +80,12 @@ class Glad:
             log_right = np.maximum(_log_sigmoid(z), np.log(EPSILON))
             log_wrong = np.maximum(_log_sigmoid(-z), np.log(EPSILON)) - log_wrong_share
             posteriors, log_likelihood = normalise_log(np.log(prior) + answers.symmetric_log_evidence(log_right, log_wrong))
-            if previous is not None and abs(log_likelihood - previous) <= self.tol * abs(previous):
+            if converged(previous, log_likelihood, self.tol):
                 break
             previous = log_likelihood
-        self.probas_: FloatArray = posteriors
-        self.labels_: IntArray = argmax_lowest(posteriors)
-        self.confidence_: FloatArray = posteriors.max(axis=1)
+        self._keep_posteriors(posteriors)
         self.prior_: FloatArray = prior
         self.worker_quality_: FloatArray = alpha
         self.easiness_: FloatArray = np.exp(log_beta)
         self.log_likelihood_ = log_likelihood
         return self
-
-    def predict(self, answers: CategoricalAnswers) -> IntArray:
-        return self.fit(answers).labels_
-
-    def predict_proba(self, answers: CategoricalAnswers) -> FloatArray:
-        return self.fit(answers).probas_

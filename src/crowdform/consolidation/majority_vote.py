@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 import numpy as np
 
+from crowdform.consolidation.aggregator import ClassAggregator
 from crowdform.consolidation.answers import CategoricalAnswers, FloatArray, IntArray
 
 
@@ -23,7 +26,7 @@ def plurality(counts: FloatArray) -> IntArray:
     return np.where(tied, rank_score, 0.0).argmax(axis=1).astype(np.int64)
 
 
-class MajorityVote:
+class MajorityVote(ClassAggregator):
     """Each object's label is the class most of its workers chose.
 
     No model of the workers: every answer weighs the same. ``confidence_`` is the winning class's
@@ -31,7 +34,7 @@ class MajorityVote:
     each worker's answers that agree with the consolidated labels. Ties: see :func:`plurality`.
     """
 
-    def fit(self, answers: CategoricalAnswers) -> "MajorityVote":
+    def fit(self, answers: CategoricalAnswers) -> Self:
         counts = answers.vote_counts()
         self.probas_: FloatArray = counts / counts.sum(axis=1, keepdims=True)
         self.labels_: IntArray = plurality(counts)
@@ -40,9 +43,3 @@ class MajorityVote:
         self.worker_quality_: FloatArray = np.bincount(answers.workers, weights=agrees, minlength=answers.n_workers) \
             / answers.answers_per_worker
         return self
-
-    def predict(self, answers: CategoricalAnswers) -> IntArray:
-        return self.fit(answers).labels_
-
-    def predict_proba(self, answers: CategoricalAnswers) -> FloatArray:
-        return self.fit(answers).probas_

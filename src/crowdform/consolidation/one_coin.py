@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 import numpy as np
 
-from crowdform.consolidation.answers import CategoricalAnswers, FloatArray, IntArray, argmax_lowest, normalise_log
+from crowdform.consolidation.aggregator import ClassAggregator, converged
+from crowdform.consolidation.answers import CategoricalAnswers, FloatArray, normalise_log
 from crowdform.errors import InvalidInput
 
 # Accuracies are kept inside [EPSILON, 1 - EPSILON]: an accuracy of exactly 1 (or 0) would give
@@ -12,7 +15,7 @@ from crowdform.errors import InvalidInput
 EPSILON = 1e-6
 
 
-class OneCoinDawidSkene:
+class OneCoinDawidSkene(ClassAggregator):
     """Dawid & Skene (1979) with each confusion matrix constrained to ``M(p_w)``: ``p_w`` on the diagonal,
     ``(1 - p_w) / (K - 1)`` elsewhere (the "one-coin" model).
 
@@ -33,7 +36,7 @@ class OneCoinDawidSkene:
         self.max_iter = max_iter
         self.tol = tol
 
-    def fit(self, answers: CategoricalAnswers) -> "OneCoinDawidSkene":
+    def fit(self, answers: CategoricalAnswers) -> Self:
         k = answers.n_classes
         counts = answers.vote_counts()
         posteriors = counts / counts.sum(axis=1, keepdims=True)
@@ -48,19 +51,11 @@ class OneCoinDawidSkene:
             log_right = np.log(accuracy)[answers.workers]
             log_wrong = np.log((1 - accuracy) / max(k - 1, 1))[answers.workers]
             posteriors, log_likelihood = normalise_log(np.log(prior) + answers.symmetric_log_evidence(log_right, log_wrong))
-            if previous is not None and abs(log_likelihood - previous) <= self.tol * abs(previous):
+            if converged(previous, log_likelihood, self.tol):
                 break
             previous = log_likelihood
-        self.probas_: FloatArray = posteriors
-        self.labels_: IntArray = argmax_lowest(posteriors)
-        self.confidence_: FloatArray = posteriors.max(axis=1)
+        self._keep_posteriors(posteriors)
         self.prior_: FloatArray = prior
         self.worker_quality_: FloatArray = accuracy
         self.log_likelihood_ = log_likelihood
         return self
-
-    def predict(self, answers: CategoricalAnswers) -> IntArray:
-        return self.fit(answers).labels_
-
-    def predict_proba(self, answers: CategoricalAnswers) -> FloatArray:
-        return self.fit(answers).probas_
