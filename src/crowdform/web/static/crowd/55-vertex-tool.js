@@ -10,11 +10,10 @@
 (() => {
   "use strict";
   const Core = window.CrowdCore;
-  const { ImageToolElement, clamp, el, normalizeColor } = window.CrowdImageTool;
+  const { ShapeListTool, clamp, normalizeColor } = window.CrowdImageTool;
   const HIT = 7; // screen px around a vertex or an edge that counts as a hit
 
   const copyShape = (s) => ({ label: s.label, pts: s.pts.map((q) => ({ x: q.x, y: q.y })) });
-  const copyAll = (shapes) => shapes.map(copyShape);
   const samePts = (a, b) => a.pts.length === b.pts.length && a.pts.every((q, i) => q.x === b.pts[i].x && q.y === b.pts[i].y);
 
   /** Distance from p to segment a-b ([x, y] arrays). */
@@ -30,16 +29,17 @@
     return o(a, b, c) * o(a, b, d) < 0 && o(c, d, a) * o(c, d, b) < 0;
   }
 
-  class VertexTool extends ImageToolElement {
+  class VertexTool extends ShapeListTool {
     static get observedAttributes() { return [...super.observedAttributes, "label-colors"]; }
     get _cfg() { return this.constructor.shape; }
 
-    _tools() { const c = this._cfg; return [{ id: "draw", text: c.tool, title: c.title, key: c.hotkey }]; }
+    get _noun() { return this._cfg.noun; }
 
-    _barExtras() {
-      this._delButton = el("button", { type: "button", class: "it-delete", title: `Delete the selected ${this._cfg.noun} (Delete)`, disabled: true, onclick: () => this._deleteSelected() }, "Delete");
-      return [this._delButton];
-    }
+    _copyShape(s) { return copyShape(s); }
+
+    _busyEditing() { return Boolean(this._op || this._draft); }
+
+    _tools() { const c = this._cfg; return [{ id: "draw", text: c.tool, title: c.title, key: c.hotkey }]; }
 
     attributeChanged(name) {
       if (name !== "label-colors") { super.attributeChanged(name); return; }
@@ -96,49 +96,13 @@
 
     /* -------------------------------------------------------------- edits (undoable) */
 
-    _commitShapes(before, beforeSel) {
-      const after = copyAll(this._shapes), afterSel = this._sel;
-      this._commit({
-        undo: () => { this._shapes = copyAll(before); this._sel = beforeSel; this._selChanged(); },
-        redo: () => { this._shapes = copyAll(after); this._sel = afterSel; this._selChanged(); },
-      });
-    }
-
+    /** Delete removes the last vertex of a shape in progress, else the selected shape. */
     _deleteSelected() {
-      if (this._op) return false;
-      if (this._draft) {
-        this._draft.pop();
-        if (!this._draft.length) this._draft = null;
-        this._requestDraw();
-        return true;
-      }
-      if (this._sel < 0) return false;
-      const before = copyAll(this._shapes), sel = this._sel;
-      this._shapes.splice(sel, 1);
-      this._sel = -1;
-      this._selChanged();
-      this._commitShapes(before, sel);
-      return true;
-    }
-
-    _deselect() {
-      if (this._sel < 0) return false;
-      this._sel = -1;
-      this._selChanged();
-      return true;
-    }
-
-    _labelPicked(label) {
-      const s = this._shapes[this._sel];
-      if (!s || s.label === label || this._op || this._draft) return;
-      const before = copyAll(this._shapes);
-      s.label = label;
-      this._commitShapes(before, this._sel);
-    }
-
-    _selChanged() {
-      if (this._delButton) this._delButton.disabled = this._sel < 0;
+      if (this._op || !this._draft) return super._deleteSelected();
+      this._draft.pop();
+      if (!this._draft.length) this._draft = null;
       this._requestDraw();
+      return true;
     }
 
     /* -------------------------------------------------------------- drafting */
@@ -177,7 +141,7 @@
       const d = this._draft;
       this._draft = null;
       if (!d || d.length < this._cfg.min) { this._requestDraw(); return; }
-      const before = copyAll(this._shapes), sel = this._sel;
+      const before = this._copyAll(this._shapes), sel = this._sel;
       // A new shape is not selected, so picking the next label does not relabel it (as for boxes).
       this._shapes.push({ label: this._currentLabel, pts: d });
       this._sel = -1;
@@ -220,7 +184,7 @@
     }
 
     _down(p) {
-      const before = copyAll(this._shapes), sel = this._sel;
+      const before = this._copyAll(this._shapes), sel = this._sel;
       if (this._draft) { this._op = { kind: "add", start: p }; return; }
       const v = this._vertexAt(p, sel);
       if (v >= 0) { this._op = { kind: "vertex", sel, v, before, orig: copyShape(this._shapes[sel]) }; return; }

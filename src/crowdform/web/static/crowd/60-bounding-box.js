@@ -2,7 +2,7 @@
    image pixels and rounded only in the answer: left = round(x0), width = round(x1) - round(x0). */
 (() => {
   "use strict";
-  const { ImageToolElement, clamp } = window.CrowdImageTool;
+  const { ShapeListTool, clamp } = window.CrowdImageTool;
   const HANDLE = 6; // half size of a resize handle, screen px
   const HANDLES = ["nw", "n", "ne", "e", "se", "s", "sw", "w"];
   const CURSORS = { nw: "nwse-resize", se: "nwse-resize", ne: "nesw-resize", sw: "nesw-resize", n: "ns-resize", s: "ns-resize", e: "ew-resize", w: "ew-resize" };
@@ -16,17 +16,15 @@
     return Number.isFinite(n) ? n : NaN;
   }
 
-  class CrowdBoundingBoxElement extends ImageToolElement {
+  class CrowdBoundingBoxElement extends ShapeListTool {
+    get _noun() { return "box"; }
+
+    _copyShape(b) { return copy(b); }
+
     _tools() { return [{ id: "box", text: "Box", title: "Draw a box (B)", key: "b" }]; }
 
-    _barExtras() {
-      const { el } = window.CrowdImageTool;
-      this._delButton = el("button", { type: "button", class: "it-delete", title: "Delete the selected box (Delete)", disabled: true, onclick: () => this._deleteSelected() }, "Delete");
-      return [this._delButton];
-    }
-
     _readInitialValue(value) {
-      this._boxes = [];
+      this._shapes = [];
       this._sel = -1;
       this._op = null;
       if (value === undefined) return;
@@ -37,14 +35,14 @@
         if ([left, top, width, height].some(Number.isNaN)) { console.warn(`<${this.localName}>: initial box without numeric left/top/width/height dropped`, b); continue; }
         const label = String(b.label);
         if (!this._knownLabel(label)) continue;
-        this._boxes.push({ label, x0: Math.min(left, left + width), y0: Math.min(top, top + height), x1: Math.max(left, left + width), y1: Math.max(top, top + height) });
+        this._shapes.push({ label, x0: Math.min(left, left + width), y0: Math.min(top, top + height), x1: Math.max(left, left + width), y1: Math.max(top, top + height) });
       }
       this._selChanged();
     }
 
     _answerShapes() {
       return {
-        boundingBoxes: (this._boxes || []).map((b) => {
+        boundingBoxes: (this._shapes || []).map((b) => {
           const left = Math.round(b.x0), top = Math.round(b.y0);
           return { height: Math.round(b.y1) - top, label: b.label, left, top, width: Math.round(b.x1) - left };
         }),
@@ -52,44 +50,6 @@
     }
 
     /* -------------------------------------------------------------- edits (undoable) */
-
-    _commitBoxes(before, beforeSel) {
-      const after = this._boxes.map(copy), afterSel = this._sel;
-      this._commit({
-        undo: () => { this._boxes = before.map(copy); this._sel = beforeSel; this._selChanged(); },
-        redo: () => { this._boxes = after.map(copy); this._sel = afterSel; this._selChanged(); },
-      });
-    }
-
-    _deleteSelected() {
-      if (this._op || this._sel < 0) return false;
-      const before = this._boxes.map(copy), sel = this._sel;
-      this._boxes.splice(sel, 1);
-      this._sel = -1;
-      this._selChanged();
-      this._commitBoxes(before, sel);
-      return true;
-    }
-
-    _deselect() {
-      if (this._sel < 0) return false;
-      this._sel = -1;
-      this._selChanged();
-      return true;
-    }
-
-    _labelPicked(label) {
-      const b = this._boxes[this._sel];
-      if (!b || b.label === label || this._op) return;
-      const before = this._boxes.map(copy);
-      b.label = label;
-      this._commitBoxes(before, this._sel);
-    }
-
-    _selChanged() {
-      if (this._delButton) this._delButton.disabled = this._sel < 0;
-      this._requestDraw();
-    }
 
     /* -------------------------------------------------------------- gestures */
 
@@ -99,7 +59,7 @@
     }
 
     _handleAt(p) {
-      const b = this._boxes[this._sel];
+      const b = this._shapes[this._sel];
       if (!b) return null;
       const r = this._screenRect(b), mx = (r.x0 + r.x1) / 2, my = (r.y0 + r.y1) / 2;
       const pos = { nw: [r.x0, r.y0], n: [mx, r.y0], ne: [r.x1, r.y0], e: [r.x1, my], se: [r.x1, r.y1], s: [mx, r.y1], sw: [r.x0, r.y1], w: [r.x0, my] };
@@ -112,15 +72,15 @@
     _inside(b, p) { return b && p.x >= b.x0 && p.x <= b.x1 && p.y >= b.y0 && p.y <= b.y1; }
 
     _boxAt(p) {
-      for (let i = this._boxes.length - 1; i >= 0; i--) if (this._inside(this._boxes[i], p)) return i;
+      for (let i = this._shapes.length - 1; i >= 0; i--) if (this._inside(this._shapes[i], p)) return i;
       return -1;
     }
 
     _down(p) {
-      const before = this._boxes.map(copy);
+      const before = this._shapes.map(copy);
       const handle = this._handleAt(p);
-      if (handle) this._op = { kind: "resize", handle, before, sel: this._sel, orig: copy(this._boxes[this._sel]) };
-      else if (this._inside(this._boxes[this._sel], p)) this._op = { kind: "move", start: p, before, sel: this._sel, orig: copy(this._boxes[this._sel]) };
+      if (handle) this._op = { kind: "resize", handle, before, sel: this._sel, orig: copy(this._shapes[this._sel]) };
+      else if (this._inside(this._shapes[this._sel], p)) this._op = { kind: "move", start: p, before, sel: this._sel, orig: copy(this._shapes[this._sel]) };
       else this._op = { kind: "press", start: p, before, sel: this._sel };
     }
 
@@ -143,7 +103,7 @@
         const o = op.orig, w = o.x1 - o.x0, h = o.y1 - o.y0;
         const x0 = clamp(o.x0 + p.x - op.start.x, 0, Math.max(0, n.width - w));
         const y0 = clamp(o.y0 + p.y - op.start.y, 0, Math.max(0, n.height - h));
-        Object.assign(this._boxes[op.sel], { x0, y0, x1: x0 + w, y1: y0 + h });
+        Object.assign(this._shapes[op.sel], { x0, y0, x1: x0 + w, y1: y0 + h });
       } else if (op.kind === "resize") {
         const q = this._clampPoint(p), o = op.orig, h = op.handle;
         let x0 = o.x0, y0 = o.y0, x1 = o.x1, y1 = o.y1;
@@ -151,7 +111,7 @@
         if (h.includes("e")) x1 = q.x;
         if (h.includes("n")) y0 = q.y;
         if (h.includes("s")) y1 = q.y;
-        Object.assign(this._boxes[op.sel], { x0: Math.min(x0, x1), x1: Math.max(x0, x1), y0: Math.min(y0, y1), y1: Math.max(y0, y1) });
+        Object.assign(this._shapes[op.sel], { x0: Math.min(x0, x1), x1: Math.max(x0, x1), y0: Math.min(y0, y1), y1: Math.max(y0, y1) });
       }
       this._requestDraw();
     }
@@ -168,19 +128,19 @@
         if (op.box && !zeroArea(op.box)) {
           // A new box is not selected: workers pick the next label and draw on, and picking a label
           // must not relabel the box they just drew. Clicking a box selects it for editing.
-          this._boxes.push(op.box);
+          this._shapes.push(op.box);
           this._sel = -1;
           this._selChanged();
-          this._commitBoxes(op.before, op.sel);
+          this._commitShapes(op.before, op.sel);
         }
       } else {
-        const b = this._boxes[op.sel];
+        const b = this._shapes[op.sel];
         if (zeroArea(b)) {
-          this._boxes.splice(op.sel, 1);
+          this._shapes.splice(op.sel, 1);
           this._sel = -1;
           this._selChanged();
-          this._commitBoxes(op.before, op.sel);
-        } else if (!same(b, op.orig)) this._commitBoxes(op.before, op.sel);
+          this._commitShapes(op.before, op.sel);
+        } else if (!same(b, op.orig)) this._commitShapes(op.before, op.sel);
         else if (op.kind === "move") { this._sel = this._boxAt(p); this._selChanged(); }
       }
       this._requestDraw();
@@ -190,7 +150,7 @@
       const op = this._op;
       if (!op) return false;
       this._op = null;
-      if (op.orig) this._boxes[op.sel] = copy(op.orig);
+      if (op.orig) this._shapes[op.sel] = copy(op.orig);
       this._requestDraw();
       return true;
     }
@@ -199,7 +159,7 @@
       let cursor = "";
       if (!this._panning()) {
         const h = this._handleAt(p);
-        cursor = h ? CURSORS[h] : this._inside(this._boxes[this._sel], p) ? "move" : "";
+        cursor = h ? CURSORS[h] : this._inside(this._shapes[this._sel], p) ? "move" : "";
       }
       this._it.stage.style.cursor = cursor;
     }
@@ -207,7 +167,7 @@
     /* -------------------------------------------------------------- drawing */
 
     _drawOverlay(ctx) {
-      const boxes = this._boxes.slice();
+      const boxes = this._shapes.slice();
       const op = this._op;
       boxes.forEach((b, i) => this._drawBox(ctx, b, i === this._sel && !(op && op.kind === "draw")));
       if (op && op.kind === "draw" && op.box) this._drawBox(ctx, op.box, false, true);
