@@ -8,6 +8,7 @@ import typer
 
 from crowdform import __version__
 from crowdform.cli.common import err_console
+from crowdform.cli.consolidate import consolidate
 from crowdform.cli.hooks import hook_app
 from crowdform.cli.jobs import job_app
 from crowdform.cli.serve import demo, serve
@@ -26,6 +27,7 @@ app.command("serve")(serve)
 app.command("demo")(demo)
 app.command("render")(render)
 app.command("preview")(preview)
+app.command("consolidate")(consolidate)
 app.add_typer(job_app, name="job")
 app.add_typer(team_app, name="team")
 app.add_typer(worker_app, name="worker")
