@@ -50,7 +50,7 @@ ALGORITHMS: dict[str, Any] = {
     "mv": MajorityVote,
     "aws": lambda: AwsDawidSkene(confidence_cap=None, single_answer_confidence=None),
     "ds": DawidSkene,
-    "ds-classic": lambda: DawidSkene(smoothing=0.0),
+    "ds-classic": lambda: DawidSkene(smoothing=0.0, prior_objects=0.0),
     "onecoin": OneCoinDawidSkene,
     "glad": Glad,
 }

@@ -39,7 +39,7 @@ ESTIMATORS: dict[str, Callable[[], Any]] = {
     "majority_vote": MajorityVote,
     "aws": lambda: AwsDawidSkene(confidence_cap=None, single_answer_confidence=None),
     "dawid_skene": DawidSkene,
-    "dawid_skene_classic": lambda: DawidSkene(smoothing=0.0),
+    "dawid_skene_classic": lambda: DawidSkene(smoothing=0.0, prior_objects=0.0),
     "one_coin": OneCoinDawidSkene,
     "glad": Glad,
 }

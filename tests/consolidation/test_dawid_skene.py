@@ -14,7 +14,7 @@ from crowdform.errors import InvalidInput
 def test_one_em_step_by_hand_without_smoothing() -> None:
     # o1: a=0, b=0; o2: a=1, b=0. Majority-vote posteriors: o1 (1, 0), o2 (0.5, 0.5).
     answers = CategoricalAnswers.from_codes([1, 1, 2, 2], [0, 1, 0, 1], [0, 0, 1, 0], n_classes=2)
-    model = DawidSkene(smoothing=0.0, max_iter=1).fit(answers)
+    model = DawidSkene(smoothing=0.0, prior_objects=0.0, max_iter=1).fit(answers)
     # Counts C[true, answered]: a: [[1, 0.5], [0, 0.5]] -> rows (2/3, 1/3), (0, 1); b: [[1.5, 0], [0.5, 0]] -> (1, 0), (1, 0).
     np.testing.assert_allclose(model.confusion_[0], [[2 / 3, 1 / 3], [0, 1]], atol=1e-5)
     np.testing.assert_allclose(model.confusion_[1], [[1, 0], [1, 0]], atol=1e-5)
@@ -49,3 +49,15 @@ def test_epsilon_is_documented_and_smoothing_checked() -> None:
     assert 0 < dawid_skene.EPSILON < 1e-3
     with pytest.raises(InvalidInput, match="smoothing"):
         DawidSkene(smoothing=-1)
+
+
+def test_a_lone_answer_for_a_class_no_majority_chose_is_not_overruled_by_the_prior() -> None:
+    # Three objects: cat by majority, bird by all, and one "dog" from a worker who agreed with the
+    # others everywhere else. Without pseudo-objects in the class prior, EM drove dog's prior to ~0
+    # and answered "cat" at 0.998 for the third object.
+    answers = CategoricalAnswers.from_triples(
+        [(0, "w1", "cat"), (0, "w2", "cat"), (0, "w3", "dog"), (1, "w1", "bird"), (1, "w2", "bird"),
+         (1, "w3", "bird"), (2, "w2", "dog")], labels=["cat", "dog", "bird"])
+    model = DawidSkene().fit(answers)
+    assert model.labels_.tolist() == [0, 2, 1]
+    assert model.prior_[1] > 0.2
