@@ -7,6 +7,7 @@ turns the final posteriors into ``probas_``, ``labels_`` (ties to the lowest cla
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Self
 
 from crowdform.consolidation.answers import CategoricalAnswers, FloatArray, IntArray, argmax_lowest
@@ -17,13 +18,14 @@ def converged(previous: float | None, current: float, tol: float) -> bool:
     return previous is not None and abs(current - previous) <= tol * abs(previous)
 
 
-class ClassAggregator:
+class ClassAggregator(ABC):
     probas_: FloatArray
     labels_: IntArray
     confidence_: FloatArray
 
+    @abstractmethod
     def fit(self, answers: CategoricalAnswers) -> Self:
-        raise NotImplementedError
+        """Learn from ``answers`` and set ``probas_``, ``labels_`` and ``confidence_``."""
 
     def predict(self, answers: CategoricalAnswers) -> IntArray:
         return self.fit(answers).labels_
