@@ -29,6 +29,7 @@ RANK = {
     "hooks": 3,  # run users' hooks (child processes, HTTP)
     "store": 3,  # SQLAlchemy models, connections, migrations
     "storage": 3,  # read/write by URI: local roots, S3
+    "builtin": 2,  # Ground Truth's built-in task types over the pure layers; no file or database I/O
     "secrets": 2,
     "settings": 2,
     "groundtruth": 1,  # pure: Ground Truth's contracts
@@ -188,6 +189,17 @@ def test_no_layer_imports_a_higher_one() -> None:
 def test_pure_layers_import_only_the_standard_library_errors_and_their_siblings(layer: str) -> None:
     wrong = impure_imports(layer)
     assert not wrong, f"crowdform.{layer} must stay pure:\n" + "\n".join(wrong)
+
+
+def test_builtin_task_types_do_no_io_of_their_own() -> None:
+    """crowdform.builtin reads answers and formats labels: the pure layers, numpy and Pillow (for mask PNGs)
+    only; storage, the database and HTTP stay with the engine that calls it."""
+    allowed_layers = {"builtin", "errors", "groundtruth", "manifest", "consolidation"}
+    wrong = [f"{path.name}:{line}: {target}" for module, path in all_modules() if layer_of(module) == "builtin"
+             for line, target in imports_of(path, module)
+             if (layer_of(target) not in allowed_layers if target.startswith("crowdform")
+                 else target.split(".")[0] not in sys.stdlib_module_names | {"__future__", "numpy", "PIL"})]
+    assert not wrong, "\n".join(wrong)
 
 
 def test_manifest_does_not_import_groundtruth_but_groundtruth_may_import_manifest() -> None:

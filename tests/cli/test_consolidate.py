@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from crowdform.cli.consolidate import ALGORITHM_CHOICES
-from crowdform.engine.reconsolidation import ALGORITHMS
+from crowdform.builtin.consolidate import ALGORITHMS
 from tests.cli.test_main import run_crowdform
 from tests.engine.test_reconsolidation import SINGLE, write_manifest, write_responses
 

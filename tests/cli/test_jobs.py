@@ -148,6 +148,39 @@ def test_create_with_flags_reads_paths_from_the_working_directory(tmp_path: Path
     assert described["LabelAttributeName"] == "boxes" and described["LabelingJobStatus"] == "Initializing"
 
 
+def test_create_a_built_in_task_type_with_no_template_or_hooks(tmp_path: Path) -> None:
+    example_with_team(tmp_path)
+    created = run_crowdform(tmp_path, "job", "create", "faces", "--task-type", "bounding-box", "--labels", "eye,nose",
+                            "--manifest", "example/manifest.jsonl", "--team", "animal-team")
+    assert created.code == 0, created
+    assert "Created labeling job faces (Bounding box) " in created.out
+    runtime = open_cli_runtime(tmp_path)
+    try:
+        job = Jobs(runtime).get("faces")
+        described = Jobs(runtime).describe("faces")
+    finally:
+        runtime.close()
+    assert job.task_type is not None and job.task_type.name == "bounding-box"
+    assert (job.label_categories, job.workers_per_object, job.title) == (("eye", "nose"), 5, "Bounding box")
+    assert 'name="boundingBox"' in job.template
+    pre, post = ResolvedHook.from_json(job.pre_hook), ResolvedHook.from_json(job.post_hook)
+    assert (pre and pre.builtin, post and post.builtin) == ("PRE-BoundingBox", "ACS-BoundingBox")
+    label_file = Path(described["LabelCategoryConfigS3Uri"])
+    assert label_file.parent == (data_dir(tmp_path) / "label-categories").resolve()
+    assert json.loads(label_file.read_text())["labels"] == [{"label": "eye"}, {"label": "nose"}]
+    assert job.layout.job_dir == f"{(data_dir(tmp_path) / 'output').resolve().as_uri()}/faces/"
+
+
+def test_a_refused_built_in_job_leaves_no_label_file(tmp_path: Path) -> None:
+    example_with_team(tmp_path)
+    refused = run_crowdform(tmp_path, "job", "create", "fix", "--task-type", "bounding-box-adjustment",
+                            "--labels", "eye,nose", "--manifest", "example/manifest.jsonl", "--team", "nobody",
+                            "--audit-label-attribute", "faces")
+    assert "nobody" in refused.error()
+    assert list((data_dir(tmp_path) / "label-categories").glob("*")) == []
+    assert job_count(tmp_path) == 0
+
+
 def _bad_manifest(tmp_path: Path) -> list[str]:
     lines = ['{"source-ref": "s3://b/0.png"}', "not json", '{"x": 1}', "", '{"source": "text"}', "[1]"]
     (tmp_path / "example" / "bad.manifest").write_text("\n".join(lines) + "\n")
@@ -192,8 +225,12 @@ REFUSALS = {
     "missing-template-file": (_flags("no-template", **{"--template": "example/missing.html"}),
                               ["example/missing.html does not exist"], []),
     "missing-flags": (lambda _: ["lonely", "--manifest", "example/manifest.jsonl"],
-                      ["job create: missing --template, --team, --output",
-                       "Give NAME --manifest --template --team --output, or --from-request FILE"], ["missing NAME"]),
+                      ["job create: missing --team, --template",
+                       "Give NAME --manifest --team and --task-type or --template, or --from-request FILE"],
+                      ["missing NAME"]),
+    "unknown-task-type": (lambda _: ["t", "--task-type", "box", "--manifest", "m", "--team", "t"],
+                          ["--task-type: is not a built-in task type crowdform runs", "'box'",
+                           "Use one of image-classification, text-classification"], []),
     "name-and-request": (lambda _: ["extra", "--from-request", "example/request.json"],
                          ["field 'NAME': give either a NAME with flags or --from-request, not both", "'extra'"], []),
     "request-file-missing": (lambda _: ["--from-request", "example/nope.json"],

@@ -9,7 +9,8 @@ from typing import Any
 
 import pytest
 
-from crowdform.engine.reconsolidation import Request, WorkerRow, job_name_from, reconsolidate
+from crowdform.builtin.consolidate import WorkerRow
+from crowdform.engine.reconsolidation import Request, job_name_from, reconsolidate
 from crowdform.errors import InvalidInput
 from crowdform.groundtruth.files import WorkerAnswer, worker_response_document
 from crowdform.groundtruth.layout import JobLayout

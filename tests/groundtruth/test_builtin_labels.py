@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from crowdform.groundtruth.task_types import BY_NAME
 from crowdform.groundtruth.builtin_labels import (
-    BUILTIN_TYPES,
     Box,
     bounding_boxes,
     job_name_field,
@@ -17,7 +17,7 @@ CREATED = datetime(2024, 3, 5, 9, 14, 27, 381204)
 
 
 def test_single_label_image_classification() -> None:
-    label, metadata = single_label(BUILTIN_TYPES["image-classification"], 2, "rabbit", 0.87,
+    label, metadata = single_label(BY_NAME["image-classification"], 2, "rabbit", 0.87,
                                    job_name="Pet-Kind", created=CREATED)
     assert label == 2
     assert metadata == {"class-name": "rabbit", "confidence": 0.87, "type": "groundtruth/image-classification",
@@ -27,7 +27,7 @@ def test_single_label_image_classification() -> None:
 
 def test_single_label_text_classification_takes_an_aware_time_as_utc() -> None:
     created = datetime(2024, 3, 5, 12, 21, 2, 114870, tzinfo=timezone(timedelta(hours=1)))
-    label, metadata = single_label(BUILTIN_TYPES["text-classification"], 1, "negative", 0.91,
+    label, metadata = single_label(BY_NAME["text-classification"], 1, "negative", 0.91,
                                    job_name="tone", created=created)
     assert label == 1
     assert metadata["type"] == "groundtruth/text-classification"
@@ -37,7 +37,7 @@ def test_single_label_text_classification_takes_an_aware_time_as_utc() -> None:
 
 def test_multi_label_keeps_the_confidence_map_order() -> None:
     for name, kind in (("image-classification-multi-label", "image"), ("text-classification-multi-label", "text")):
-        label, metadata = multi_label(BUILTIN_TYPES[name], {3: 0.88, 0: 0.64}, ["car", "bus", "tram", "bicycle"],
+        label, metadata = multi_label(BY_NAME[name], {3: 0.88, 0: 0.64}, ["car", "bus", "tram", "bicycle"],
                                       job_name="scene", created=CREATED)
         assert label == [3, 0]
         assert metadata == {"class-map": {"3": "bicycle", "0": "car"}, "confidence-map": {"3": 0.88, "0": 0.64},
@@ -47,7 +47,7 @@ def test_multi_label_keeps_the_confidence_map_order() -> None:
 
 
 def test_multi_label_with_nothing_chosen() -> None:
-    label, metadata = multi_label(BUILTIN_TYPES["text-classification-multi-label"], {}, ["a", "b"],
+    label, metadata = multi_label(BY_NAME["text-classification-multi-label"], {}, ["a", "b"],
                                   job_name="j", created=CREATED)
     assert label == []
     assert metadata["class-map"] == {} and metadata["confidence-map"] == {}
@@ -55,7 +55,7 @@ def test_multi_label_with_nothing_chosen() -> None:
 
 def test_bounding_boxes() -> None:
     boxes = [Box(1, 40, 52, 120, 200, 0.71), Box(0, 300, 60, 80, 90, 0.83)]
-    label, metadata = bounding_boxes(BUILTIN_TYPES["bounding-box"], boxes, (640, 480), ["can", "bottle", "jar"],
+    label, metadata = bounding_boxes(BY_NAME["bounding-box"], boxes, (640, 480), ["can", "bottle", "jar"],
                                      job_name="products", created=CREATED)
     assert label == {"image_size": [{"width": 640, "height": 480, "depth": 3}],
                      "annotations": [{"class_id": 1, "left": 40, "top": 52, "width": 120, "height": 200},
@@ -66,7 +66,7 @@ def test_bounding_boxes() -> None:
 
 
 def test_bounding_boxes_without_boxes_or_image_size() -> None:
-    label, metadata = bounding_boxes(BUILTIN_TYPES["bounding-box"], [], None, ["can"], job_name="p", created=CREATED)
+    label, metadata = bounding_boxes(BY_NAME["bounding-box"], [], None, ["can"], job_name="p", created=CREATED)
     assert label == {"image_size": [], "annotations": []}
     assert metadata["objects"] == [] and metadata["class-map"] == {}
 

@@ -9,7 +9,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from crowdform.cli.common import DataDirOption, console, settings_from
-from crowdform.groundtruth.builtin_labels import BUILTIN_TYPES
+from crowdform.groundtruth.task_types import BY_NAME
 from crowdform.manifest.label_categories import parse_label_category_config
 
 # Listed here rather than imported from the engine, which loads numpy and scipy; a test keeps the
@@ -18,7 +18,7 @@ ALGORITHM_CHOICES = ("dawid-skene", "aws-dawid-skene", "one-coin", "glad", "majo
 
 
 def consolidate(
-    task_type: Annotated[str, typer.Option("--task-type", help=f"Built-in task type: {', '.join(BUILTIN_TYPES)}.")],
+    task_type: Annotated[str, typer.Option("--task-type", help=f"Built-in task type: {', '.join(BY_NAME)}.")],
     responses: Annotated[str, typer.Option("--responses", help="A job's output folder, its annotations/ folder or its worker-response/ folder (local path, file:// or s3:// URI); or a .csv / .jsonl table of object,worker,answer rows.")],
     manifest: Annotated[str, typer.Option("--manifest", help="The job's input manifest: object ids are its line positions.")],
     labels: Annotated[Optional[str], typer.Option("--labels", help="Label category configuration file: fixes the class indexes. Default: the labels answered, sorted.")] = None,
@@ -34,14 +34,16 @@ def consolidate(
 
     settings = settings_from(data_dir)
     storage = Storage(settings.all_storage_roots, s3_endpoint_url=settings.s3_endpoint_url)
-    label_list = None
+    label_config = None
     if labels is not None:
-        classification = task_type in BUILTIN_TYPES and BUILTIN_TYPES[task_type].shape != "boxes"
-        label_list = parse_label_category_config(storage.read_text(labels), source=labels,
-                                                 min_labels=2 if classification else 1).labels  # spec 1.4
+        task = BY_NAME.get(task_type)
+        label_config = parse_label_category_config(storage.read_text(labels), source=labels,
+                                                   min_labels=task.min_labels if task else 1)  # spec 1.4
     job_name = job_name_from(storage.normalize(responses))
     request = Request(task_type=task_type, responses=responses, manifest=manifest, output=output, job_name=job_name,
-                      label_attribute=label_attribute or job_name, labels=label_list, algorithm=algorithm,
+                      label_attribute=label_attribute or job_name, algorithm=algorithm,
+                      labels=label_config.labels if label_config else None,
+                      label_objects=tuple(label_config.label_objects) if label_config else (),
                       worker_report=worker_report)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TextColumn("files"),
                   TimeElapsedColumn(), console=console, transient=True) as progress:

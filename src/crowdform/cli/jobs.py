@@ -12,12 +12,17 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from crowdform.cli.common import DatabaseUrlOption, DataDirOption, console, open_runtime
-from crowdform.engine.jobs import Jobs
+from crowdform.engine.jobs import Jobs, write_label_category_file
 from crowdform.engine.states import JobStatus
 from crowdform.errors import InvalidInput
-from crowdform.groundtruth.job_request import parse_create_labeling_job, request_from_flags
+from crowdform.groundtruth.job_request import JobSpec, parse_create_labeling_job, request_from_flags
+from crowdform.groundtruth.task_types import BY_NAME, TaskType, task_type_named
 
 job_app = typer.Typer(help="Labeling jobs.", no_args_is_help=True)
+
+
+TASK_TYPE_HELP = ("Built-in task type: " + ", ".join(BY_NAME) + ". Sets the built-in pre-annotation and "
+                  "consolidation functions and template; give its labels with --labels.")
 
 
 @job_app.command("create")
@@ -25,54 +30,106 @@ def job_create(
     name: Annotated[Optional[str], typer.Argument(help="Job name (with the flags below; not with --from-request).")] = None,
     from_request: Annotated[Optional[Path], typer.Option("--from-request", help="JSON body of a SageMaker CreateLabelingJob request. Relative paths in it are read from the file's folder.")] = None,
     manifest: Annotated[Optional[str], typer.Option("--manifest", help="Input manifest: local path, file:// or s3:// URI.")] = None,
-    template: Annotated[Optional[str], typer.Option("--template", help="Worker task template (Liquid + crowd elements).")] = None,
+    task_type: Annotated[Optional[str], typer.Option("--task-type", help=TASK_TYPE_HELP, show_default=False)] = None,
+    template: Annotated[Optional[str], typer.Option("--template", help="Worker task template (Liquid + crowd elements). Default with --task-type: the type's own.")] = None,
     team: Annotated[Optional[str], typer.Option("--team", help="Private team that works on the job.")] = None,
-    output: Annotated[Optional[str], typer.Option("--output", help="Output location; the job writes to <output>/<name>/.")] = None,
+    output: Annotated[Optional[str], typer.Option("--output", help="Output location; the job writes to <output>/<name>/. Default: <data folder>/output.")] = None,
     pre_hook: Annotated[Optional[str], typer.Option("--pre-hook", help="Pre-annotation hook: handler.py[:func], module:function, URL, registered name or Lambda ARN.")] = None,
     post_hook: Annotated[Optional[str], typer.Option("--post-hook", help="Post-annotation (consolidation) hook, same forms as --pre-hook.")] = None,
-    workers_per_object: Annotated[int, typer.Option("--workers-per-object", help="Distinct workers who label each object (1-9).")] = 1,
+    workers_per_object: Annotated[Optional[int], typer.Option("--workers-per-object", help="Distinct workers who label each object (1-9). Default: 1, or the task type's console default (3; 5 for bounding boxes).", show_default=False)] = None,
     label_attribute_name: Annotated[Optional[str], typer.Option("--label-attribute-name", help="Key of the label in the output manifest. Default: the job name.")] = None,
-    labels: Annotated[Optional[str], typer.Option("--labels", help="Label category configuration file (LabelCategoryConfigS3Uri).")] = None,
+    labels: Annotated[Optional[str], typer.Option("--labels", help="Label category configuration file (LabelCategoryConfigS3Uri), or the labels themselves separated by commas (eye,nose).")] = None,
+    audit_label_attribute: Annotated[Optional[str], typer.Option("--audit-label-attribute", help="Adjustment and verification task types: the label attribute name of the labels to review (the label file's auditLabelAttributeName).")] = None,
     title: Annotated[Optional[str], typer.Option("--title", help="Task title shown to workers.")] = None,
     description: Annotated[Optional[str], typer.Option("--description", help="Task description shown to workers.")] = None,
     task_time_limit: Annotated[int, typer.Option("--task-time-limit", help="Seconds a worker may hold one task (30-28800).")] = 300,
     data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None,
 ) -> None:
-    """Create a labeling job and ingest its manifest (nothing is created if anything is wrong)."""
-    if from_request is not None:
-        if name is not None:
-            raise InvalidInput.one("job create", "give either a NAME with flags or --from-request, not both",
-                                   field="NAME", value=name)
-        try:
-            body = json.loads(from_request.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise InvalidInput.one(str(from_request), "the request file does not exist") from None
-        except json.JSONDecodeError as exc:
-            raise InvalidInput.one(str(from_request), f"not valid JSON: {exc.msg}", line=exc.lineno,
-                                   hint="The file must hold the JSON body of a CreateLabelingJob request") from None
-        spec = parse_create_labeling_job(body, source=str(from_request))
-        base_dir = from_request.resolve().parent
-    else:
-        missing = [flag for flag, value in (("NAME", name), ("--manifest", manifest), ("--template", template),
-                                            ("--team", team), ("--output", output)) if not value]
-        if missing:
-            raise InvalidInput.one("job create", f"missing {', '.join(missing)}",
-                                   hint="Give NAME --manifest --template --team --output, or --from-request FILE")
-        assert name and manifest and output and template and team  # checked just above
-        body = request_from_flags(
-            name=name, manifest=manifest, output=output, template=template, team=team, pre_hook=pre_hook,
-            post_hook=post_hook, workers_per_object=workers_per_object, label_attribute_name=label_attribute_name,
-            labels_uri=labels, title=title, description=description, task_time_limit=task_time_limit,
-        )
-        spec = parse_create_labeling_job(body, source="job create flags")
-        base_dir = Path.cwd()
+    """Create a labeling job and ingest its manifest (nothing is created if anything is wrong).
+
+    Either NAME with flags, or --from-request FILE. A built-in task type needs no template or hooks:
+    crowdform job create birds --task-type bounding-box --labels eye,nose --manifest M --team T
+    """
     with open_runtime(data_dir, database_url) as runtime:
-        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} lines"),
-                      TimeElapsedColumn(), console=console, transient=True) as progress:
-            bar = progress.add_task(f"Ingesting {spec.manifest_uri}", total=None)
-            job = Jobs(runtime).create(spec, base_dir=base_dir, progress=lambda n: progress.advance(bar, n))
-    console.print(f"Created labeling job [bold]{job.name}[/bold] ({job.arn}) with {job.object_count:,} data objects.")
+        written: Path | None = None
+        try:
+            if from_request is not None:
+                if name is not None:
+                    raise InvalidInput.one("job create", "give either a NAME with flags or --from-request, not both",
+                                           field="NAME", value=name)
+                spec, base_dir = _spec_from_request(from_request), from_request.resolve().parent
+            else:
+                task = _task_type(task_type)
+                if labels is not None and _is_label_list(labels) or audit_label_attribute is not None:
+                    written = write_label_category_file(runtime.settings.data_dir, name or "job", labels,
+                                                        audit_label_attribute)
+                spec = _spec_from_flags(
+                    name=name, manifest=manifest, task=task, template=template, team=team,
+                    output=output or str(runtime.settings.data_dir / "output"), pre_hook=pre_hook, post_hook=post_hook,
+                    workers_per_object=workers_per_object, label_attribute_name=label_attribute_name,
+                    labels_uri=str(written) if written else labels, title=title, description=description,
+                    task_time_limit=task_time_limit)
+                base_dir = Path.cwd()
+            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} lines"),
+                          TimeElapsedColumn(), console=console, transient=True) as progress:
+                bar = progress.add_task(f"Ingesting {spec.manifest_uri}", total=None)
+                job = Jobs(runtime).create(spec, base_dir=base_dir, progress=lambda n: progress.advance(bar, n))
+        except BaseException:
+            if written is not None:
+                written.unlink(missing_ok=True)  # nothing of a refused job is left behind
+            raise
+    kind = f" ({job.task_type.title})" if job.task_type else ""
+    console.print(f"Created labeling job [bold]{job.name}[/bold]{kind} ({job.arn}) with {job.object_count:,} data objects.")
     console.print(f"Output: {job.layout.job_dir}")
+
+
+def _spec_from_request(path: Path) -> JobSpec:
+    try:
+        body = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InvalidInput.one(str(path), "the request file does not exist") from None
+    except json.JSONDecodeError as exc:
+        raise InvalidInput.one(str(path), f"not valid JSON: {exc.msg}", line=exc.lineno,
+                               hint="The file must hold the JSON body of a CreateLabelingJob request") from None
+    return parse_create_labeling_job(body, source=str(path))
+
+
+def _task_type(name: str | None) -> TaskType | None:
+    if name is None:
+        return None
+    task = task_type_named(name)
+    if task is None:
+        raise InvalidInput.one("--task-type", "is not a built-in task type crowdform runs", value=name,
+                               hint=f"Use one of {', '.join(BY_NAME)}")
+    return task
+
+
+def _is_label_list(value: str) -> bool:
+    """``eye,nose`` rather than a label file: not an existing file, not a URI, not a .json name."""
+    return not (Path(value).is_file() or "://" in value or value.lower().endswith(".json"))
+
+
+def _spec_from_flags(*, name: str | None, manifest: str | None, task: TaskType | None, template: str | None,
+                     team: str | None, output: str, pre_hook: str | None, post_hook: str | None,
+                     workers_per_object: int | None, label_attribute_name: str | None, labels_uri: str | None,
+                     title: str | None, description: str | None, task_time_limit: int) -> JobSpec:
+    required = [("NAME", name), ("--manifest", manifest), ("--team", team)]
+    if task is None:
+        required.append(("--template", template))
+    missing = [flag for flag, value in required if not value]
+    if missing:
+        raise InvalidInput.one("job create", f"missing {', '.join(missing)}",
+                               hint="Give NAME --manifest --team and --task-type or --template, or --from-request FILE")
+    assert name and manifest and team  # checked just above
+    body = request_from_flags(
+        name=name, manifest=manifest, output=output, template=template, team=team,
+        pre_hook=pre_hook or (task.pre_function if task else None),
+        post_hook=post_hook or (task.consolidation_function if task else None),
+        workers_per_object=workers_per_object or (task.default_workers if task else 1),
+        label_attribute_name=label_attribute_name, labels_uri=labels_uri, title=title or (task.title if task else None),
+        description=description, task_time_limit=task_time_limit,
+    )
+    return parse_create_labeling_job(body, source="job create flags")
 
 
 @job_app.command("list")

@@ -22,6 +22,8 @@ class ClassAggregator(ABC):
     probas_: FloatArray
     labels_: IntArray
     confidence_: FloatArray
+    worker_quality_: FloatArray
+    """One figure per worker: the model's estimate of how reliable the worker is."""
 
     @abstractmethod
     def fit(self, answers: CategoricalAnswers) -> Self:

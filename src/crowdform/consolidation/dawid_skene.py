@@ -18,6 +18,11 @@ EPSILON = 1e-6
 # PRIOR_ANSWERS pseudo-answers, so a worker seen once is neither perfect nor useless.
 PRIOR_ACCURACY = 0.7
 PRIOR_ANSWERS = 2.0
+# The crowd's pooled confusion row of each class is shrunk the same way, by this many pseudo-answers
+# at PRIOR_ACCURACY: on a job of one or two objects a class nobody chose otherwise gets a pooled row
+# copied from the posteriors' own guess, which makes "true bird, answered cat" as likely as "true cat,
+# answered cat" and leaves a 2-to-1 vote at a confidence of 1/3. Thousands of answers drown it.
+POOLED_PRIOR_ANSWERS = 10.0
 
 
 class DawidSkene(ClassAggregator):
@@ -80,7 +85,8 @@ class DawidSkene(ClassAggregator):
         n_w = answers.answers_per_worker
         eye = np.eye(k, dtype=bool)
         accuracy = (np.trace(counts, axis1=1, axis2=2) + PRIOR_ANSWERS * PRIOR_ACCURACY) / (n_w + PRIOR_ANSWERS)
-        pooled = counts.sum(axis=0) + EPSILON
+        pooled = counts.sum(axis=0) + POOLED_PRIOR_ANSWERS * np.where(eye, PRIOR_ACCURACY,
+                                                                      (1 - PRIOR_ACCURACY) / max(k - 1, 1)) + EPSILON
         pooled /= pooled.sum(axis=1, keepdims=True)
         mean_accuracy = float(np.clip((accuracy * n_w).sum() / n_w.sum(), EPSILON, 1 - EPSILON))
         # Diagonal of the centre: the class's pooled accuracy shifted, in log-odds, by how much better

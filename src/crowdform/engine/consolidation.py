@@ -3,7 +3,10 @@
 For one batch: the worker-response file of every object, then (with a post-annotation hook) the
 consolidation-request file, the hook call with ``payload.s3Uri`` pointing at it, and the
 consolidation-response file holding the hook's reply verbatim; then every object's label in one
-transaction. A batch is claimed with an expiring lease, so if the process dies half-way another
+transaction. A built-in task type's ACS- function runs in this process instead of a hook
+(:mod:`crowdform.builtin.consolidate`); the request and response files are written all the same,
+the response holding what the function returned, and segmentation masks are stored before the
+labels that point at them. A batch is claimed with an expiring lease, so if the process dies half-way another
 process (or this one after a restart) runs the whole batch again; files are rewritten atomically.
 """
 
@@ -11,10 +14,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, exists, func, insert, select, update
 
+from crowdform.builtin.answers import AnswerSet, BadAnswer
+from crowdform.builtin.consolidate import Context, consolidate
 from crowdform.engine.clock import utc
 from crowdform.engine.hook_pool import HookPool
 from crowdform.engine.hook_registry import ResolvedHook
@@ -35,6 +41,8 @@ from crowdform.groundtruth.hook_replies import parse_post_hook_reply
 from crowdform.store.models import ConsolidationBatch, DataObject, Job, Lease, Worker
 
 IDENTITY_ISSUER = "urn:crowdform:workforce"
+
+Labeled = tuple[Any, dict[str, Any]]
 
 
 @dataclass(frozen=True)
@@ -148,48 +156,110 @@ class Consolidation:
 
         hook = ResolvedHook.from_json(job.post_hook)
         created = utc(self.runtime.clock.now())
-        labels: dict[int, tuple[Any, dict[str, Any]]] = {}
-        failures: dict[int, str] = {}
         request_uri = None
         if hook is None or hook.is_pass_through:
-            for obj in objects:
-                labels[obj.id] = ({}, custom_metadata(job.name, created, worker_response_ref=response_uris[obj.id]))
+            labels: dict[int, Labeled] = {
+                obj.id: ({}, custom_metadata(job.name, created, worker_response_ref=response_uris[obj.id]))
+                for obj in objects}
+            failures: dict[int, str] = {}
         else:
             request_uri = layout.consolidation_request(iteration, stamp)
             items = [consolidation_request_item(o.position, json.loads(o.line), o.answer_texts) for o in objects]
             storage.write_bytes(request_uri, _json_bytes(items), content_type="application/json")
-            event = post_annotation_event(
-                job_arn=job.arn, label_attribute_name=job.label_attribute_name,
-                label_categories=job.label_categories, role_arn=job.role_arn or "",
-                payload_uri=request_uri, output_config=layout.annotations_dir,
-                workers_per_object=job.workers_per_object,
-            )
-            by_position = {str(o.position): o for o in objects}
-            try:
-                reply = self.hooks.invoker(job.id, "post", hook, 1).invoke(
-                    event, attempts=self.runtime.settings.hook_attempts)
-                storage.write_bytes(layout.consolidation_response(iteration, stamp), _json_bytes(reply),
-                                    content_type="application/json")
-                result = parse_post_hook_reply(reply, label_attribute_name=job.label_attribute_name,
-                                               expected_ids=list(by_position),
-                                               source=f"post-annotation hook reply for iteration {iteration}")
-            except CrowdformError as exc:
-                reason = f"post-annotation hook failed: {exc}"[:1024]
-                self.hooks.buffer_log(job.id, "post-hook", reason, "error")
-                failures = {o.id: reason for o in objects}
+            if hook.builtin is not None:
+                labels, failures = self._run_builtin(job, objects, iteration, stamp, created)
             else:
-                for warning in result.warnings:
-                    self.hooks.buffer_log(job.id, "post-hook", warning, "warning")
-                for dataset_id, obj in by_position.items():
-                    content = result.labels.get(dataset_id)
-                    if content is None:
-                        failures[obj.id] = "the post-annotation hook returned no label for this object"
-                        continue
-                    metadata = merge_custom_metadata(content.get(f"{job.label_attribute_name}-metadata"),
-                                                     job.name, created)
-                    labels[obj.id] = (content[job.label_attribute_name], metadata)
+                labels, failures = self._run_hook(job, hook, objects, iteration, stamp, request_uri, created)
         self._finish(batch_id, labels, failures, request_uri)
         return len(labels)
+
+    def _run_hook(self, job: JobRow, hook: ResolvedHook, objects: list[BatchObject], iteration: int, stamp: str,
+                  request_uri: str, created: datetime) -> tuple[dict[int, Labeled], dict[int, str]]:
+        """Call the post-annotation hook on the batch's request file; (labels, failures) by object row id."""
+        layout = job.layout
+        event = post_annotation_event(
+            job_arn=job.arn, label_attribute_name=job.label_attribute_name,
+            label_categories=job.label_categories, role_arn=job.role_arn or "",
+            payload_uri=request_uri, output_config=layout.annotations_dir,
+            workers_per_object=job.workers_per_object,
+        )
+        by_position = {str(o.position): o for o in objects}
+        try:
+            reply = self.hooks.invoker(job.id, "post", hook, 1).invoke(
+                event, attempts=self.runtime.settings.hook_attempts)
+            self.runtime.storage.write_bytes(layout.consolidation_response(iteration, stamp), _json_bytes(reply),
+                                             content_type="application/json")
+            result = parse_post_hook_reply(reply, label_attribute_name=job.label_attribute_name,
+                                           expected_ids=list(by_position),
+                                           source=f"post-annotation hook reply for iteration {iteration}")
+        except CrowdformError as exc:
+            reason = f"post-annotation hook failed: {exc}"[:1024]
+            self.hooks.buffer_log(job.id, "post-hook", reason, "error")
+            return {}, {o.id: reason for o in objects}
+        for warning in result.warnings:
+            self.hooks.buffer_log(job.id, "post-hook", warning, "warning")
+        labels: dict[int, Labeled] = {}
+        failures: dict[int, str] = {}
+        for dataset_id, obj in by_position.items():
+            content = result.labels.get(dataset_id)
+            if content is None:
+                failures[obj.id] = "the post-annotation hook returned no label for this object"
+                continue
+            metadata = merge_custom_metadata(content.get(f"{job.label_attribute_name}-metadata"), job.name, created)
+            labels[obj.id] = (content[job.label_attribute_name], metadata)
+        return labels, failures
+
+    def _run_builtin(self, job: JobRow, objects: list[BatchObject], iteration: int, stamp: str,
+                     created: datetime) -> tuple[dict[int, Labeled], dict[int, str]]:
+        """The job's built-in consolidation over the batch; (labels, failures) by object row id.
+
+        Classification learns each worker's reliability from every answer of the job so far, not
+        from this batch alone. An answer that does not fit the task type is left out, with a
+        warning in the job log; an object left with no usable answer fails.
+        """
+        task, config = job.task_type, job.label_config
+        by_position = {o.position: o for o in objects}
+        if task is None or config is None:  # refused when the job was created; a guard
+            return {}, {o.id: "the job has no built-in task type to consolidate with" for o in objects}
+        answers = AnswerSet(task, config.labels)
+        for obj in objects:
+            for answer in obj.answers:
+                try:
+                    answers.add(obj.position, answer.worker_id, answer.answer_content)
+                except BadAnswer as bad:
+                    self.hooks.buffer_log(job.id, "consolidation", f"object {obj.position}: worker {answer.worker_id}'s "
+                                          f"answer is left out: {bad.problem}", "warning")
+        if task.shape in ("single", "multi", "verification"):
+            for position, worker_id, content in self._job_answers(job.id, exclude=set(by_position)):
+                try:
+                    answers.add(position, worker_id, content)
+                except BadAnswer:
+                    pass  # reported when its own batch was consolidated
+        context = Context(job_name=job.name, created=created, label_objects=config.label_objects,
+                          mask_uri=lambda position: job.layout.consolidated_mask(position, created))
+        result = consolidate(answers, context, objects=by_position)
+        storage = self.runtime.storage
+        for uri, data in result.files.items():
+            storage.write_bytes(uri, data, content_type="image/png")
+        lan = job.label_attribute_name
+        reply = [{"datasetObjectId": str(position), "consolidatedAnnotation": {"content": {
+            lan: label, f"{lan}-metadata": metadata}}} for position, (label, metadata) in sorted(result.labels.items())]
+        storage.write_bytes(job.layout.consolidation_response(iteration, stamp), _json_bytes(reply),
+                            content_type="application/json")
+        failures = {by_position[p].id: f"consolidation failed: {reason}" for p, reason in result.failures.items()}
+        failures.update({o.id: "no worker answer fits the task type (see the job log)" for p, o in by_position.items()
+                         if p not in result.labels and p not in result.failures})
+        return {by_position[p].id: labeled for p, labeled in result.labels.items()}, failures
+
+    def _job_answers(self, job_id: int, exclude: set[int]) -> list[tuple[int, str, Any]]:
+        """(datasetObjectId, worker id, answerContent) of every submitted answer of the job, but ``exclude``'s."""
+        with self.runtime.database.read() as connection:
+            rows = connection.execute(
+                select(DataObject.position, Worker.worker_uid, Lease.answer)
+                .join(Lease, Lease.object_id == DataObject.id).join(Worker, Worker.id == Lease.worker_id)
+                .where(DataObject.job_id == job_id, Lease.state == LeaseState.SUBMITTED)
+            ).all()
+        return [(row.position, row.worker_uid, json.loads(row.answer)) for row in rows if row.position not in exclude]
 
     def _load(self, batch_id: int) -> tuple[list[BatchObject], str]:
         with self.runtime.database.read() as connection:

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterator
 
 from sqlalchemy import Connection, func, insert, select, update
 
+from crowdform.builtin.worker_templates import worker_template
 from crowdform.engine.clock import utc
 from crowdform.engine.hook_registry import HookRegistry
 from crowdform.engine.ingest import ingest_manifest, refresh_statistics
@@ -27,7 +28,8 @@ from crowdform.errors import Conflict, InvalidInput, NotFound
 from crowdform.groundtruth.arns import labeling_job_arn
 from crowdform.groundtruth.job_request import JobSpec
 from crowdform.groundtruth.layout import JobLayout
-from crowdform.manifest.label_categories import parse_label_category_config
+from crowdform.groundtruth.task_types import BY_NAME, TaskType
+from crowdform.manifest.label_categories import LabelCategoryConfig, parse_label_category_config
 from crowdform.store.models import DataObject, Job, JobLogEntry, Lease
 
 MAX_TEMPLATE_CHARS = 128_000
@@ -44,6 +46,10 @@ class JobRow:
     label_attribute_name: str
     output_path: str
     label_categories: tuple[str, ...] | None
+    label_config: LabelCategoryConfig | None
+    """The label category file (labels, display names, instructions, ``auditLabelAttributeName``)."""
+    task_type: TaskType | None
+    """The built-in task type; None for a custom job."""
     team_id: int
     template: str
     pre_hook: str | None
@@ -74,6 +80,8 @@ def job_row(row: Any) -> JobRow:
         id=row.id, name=row.name, arn=row.arn, status=row.status, label_attribute_name=row.label_attribute_name,
         output_path=row.output_path,
         label_categories=None if row.label_categories is None else tuple(json.loads(row.label_categories)),
+        label_config=None if row.label_config is None else LabelCategoryConfig.from_document(json.loads(row.label_config)),
+        task_type=None if row.task_type is None else BY_NAME[row.task_type],
         team_id=row.team_id, template=row.template, pre_hook=row.pre_hook, post_hook=row.post_hook,
         workers_per_object=row.workers_per_object, task_time_limit=row.task_time_limit,
         availability_lifetime=row.availability_lifetime, max_concurrent=row.max_concurrent,
@@ -107,6 +115,26 @@ def label_counters(connection: Connection, job_id: int, object_count: int) -> di
     }
 
 
+def write_label_category_file(data_dir: Path, job_name: str, labels: str | None,
+                              audit_label_attribute: str | None) -> Path:
+    """A label category file (spec 1.4) for labels given inline, under ``<data>/label-categories/``.
+
+    ``labels`` is ``eye,nose``, or a label file to copy (when only the audited label attribute is added). The name is made unique, so a refused job never overwrites another's file.
+    """
+    document: dict[str, Any] = {"document-version": "2018-11-28", "labels": []}
+    if labels is not None and Path(labels).is_file():
+        document = parse_label_category_config(Path(labels).read_text(encoding="utf-8"), source=labels).document
+    elif labels is not None:
+        document["labels"] = [{"label": label.strip()} for label in labels.split(",") if label.strip()]
+    if audit_label_attribute is not None:
+        document["auditLabelAttributeName"] = audit_label_attribute
+    folder = data_dir / "label-categories"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{job_name}-{_random_code(8).lower()}.json"
+    path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path.resolve()
+
+
 def _iso(epoch: float | None) -> str | None:
     return None if epoch is None else utc(epoch).isoformat(timespec="milliseconds")
 
@@ -126,14 +154,19 @@ class Jobs:
             return storage.normalize(_relative_to(value, base_dir))
         manifest_uri = uri(spec.manifest_uri)
         output_path = uri(spec.output_path)
-        template = self._read_template(uri(spec.template_uri)) if spec.template_uri else ""
-        if not template:
-            raise InvalidInput.one("CreateLabelingJob", "a worker template is required", field="HumanTaskConfig.UiConfig.UiTemplateS3Uri",
-                                   hint="Give the URI of your Liquid/HTML template")
-        labels = None
+        task = spec.task_type
+        config = None
         if spec.label_category_config_uri:
             label_uri = uri(spec.label_category_config_uri)
-            labels = parse_label_category_config(storage.read_text(label_uri), source=label_uri).labels
+            config = parse_label_category_config(storage.read_text(label_uri), source=label_uri,
+                                                 min_labels=task.min_labels if task else 1)
+            if task is not None and task.review is not None and config.audit_label_attribute_name is None:
+                raise InvalidInput.one(label_uri, f"a {task.title.lower()} job reviews the labels of an earlier job, "
+                                       "and this file does not say which", field="auditLabelAttributeName",
+                                       hint='Add "auditLabelAttributeName": "<the earlier job\'s LabelAttributeName>" '
+                                            "(with crowdform job create: --audit-label-attribute)")
+        template = self._template(spec, task, uri)
+        labels = None if config is None else config.labels
         now = self.runtime.clock.now()
         settings = self.runtime.settings
         with self.runtime.database.write() as connection:
@@ -152,6 +185,8 @@ class Jobs:
                 status=JobStatus.INITIALIZING, request=json.dumps(spec.request),
                 label_attribute_name=spec.label_attribute_name, output_path=output_path,
                 label_categories=None if labels is None else json.dumps(list(labels)),
+                label_config=None if config is None else json.dumps(config.document, ensure_ascii=False),
+                task_type=None if task is None else task.name,
                 team_id=team_id, template=template,
                 pre_hook=pre.to_json() if pre else None, post_hook=post.to_json() if post else None,
                 workers_per_object=spec.workers_per_object, task_time_limit=spec.task_time_limit,
@@ -168,6 +203,19 @@ class Jobs:
             job = load_job(connection, spec.name)
         refresh_statistics(self.runtime.database)
         return job
+
+    def _template(self, spec: JobSpec, task: TaskType | None, uri: Callable[[str], str]) -> str:
+        """The job's worker template: its own, else its built-in task type's (also for Ground Truth's
+        ``HumanTaskUiArn`` of named entity recognition)."""
+        if spec.template_uri:
+            template = self._read_template(uri(spec.template_uri))
+            if template:
+                return template
+        elif task is not None:
+            return worker_template(task.name)
+        raise InvalidInput.one("CreateLabelingJob", "a worker template is required",
+                               field="HumanTaskConfig.UiConfig.UiTemplateS3Uri",
+                               hint="Give the URI of your Liquid/HTML template, or name a built-in task type")
 
     def _read_template(self, uri: str) -> str:
         text = self.runtime.storage.read_text(uri)

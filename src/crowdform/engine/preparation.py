@@ -3,13 +3,15 @@
 Ground Truth sends up to MaxConcurrentTaskCount objects at a time, in manifest order, and releases the
 next set when a batch is finished; the batch number is the ``iteration-N`` of the output paths.
 Objects go to workers only after the pre-annotation hook turned them into ``task.input``; without a
-hook (or with PRE-PassThrough), ``task.input`` is the manifest line itself.
+hook (or with PRE-PassThrough), ``task.input`` is the manifest line itself. A built-in task type's
+PRE- function runs in this process (:mod:`crowdform.builtin.pre_annotation`), with no hook process.
 """
 
 from __future__ import annotations
 
 import json
 from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Connection, exists, select, update
@@ -19,9 +21,11 @@ from crowdform.engine.hook_registry import ResolvedHook
 from crowdform.engine.jobs import JobRow
 from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import JobStatus, ObjectState
-from crowdform.errors import CrowdformError
+from crowdform.builtin.pre_annotation import builtin_task_input
+from crowdform.errors import CrowdformError, InvalidInput
 from crowdform.groundtruth.events import pre_annotation_event
 from crowdform.groundtruth.hook_replies import parse_pre_hook_reply
+from crowdform.groundtruth.task_types import BY_FUNCTION
 from crowdform.store.models import DataObject, Job
 
 CLAIM_SIZE = 64
@@ -92,6 +96,33 @@ class Preparation:
                 return 0
             connection.execute(update(DataObject).where(DataObject.id.in_([c.id for c in claimed]))
                                .values(claimed_until=now + lease_seconds))
+        if hook.builtin is not None:
+            outcomes = [self._prepare_builtin(job, hook.builtin, c.id, c.line) for c in claimed]
+        else:
+            outcomes = self._prepare_with_hook(job, hook, claimed)
+        released = self.runtime.clock.now()
+        with self.runtime.database.write() as connection:
+            for object_id, values in outcomes:
+                connection.execute(update(DataObject).where(
+                    DataObject.id == object_id, DataObject.state == ObjectState.PREPARING,
+                ).values(claimed_until=None, released_at=released, **values))
+        return len(outcomes)
+
+    def _prepare_builtin(self, job: JobRow, function: str, object_id: int, line: str) -> tuple[int, dict[str, Any]]:
+        task = BY_FUNCTION.get(function[4:])
+        try:
+            if task is None or job.label_config is None:  # refused when the job was created; a guard
+                raise InvalidInput.one(function, "crowdform has no built-in for this job",
+                                       hint="Recreate the job with a supported task type and a label category file")
+            task_input = builtin_task_input(task, json.loads(line), job.label_config, source=f"data object {object_id}")
+        except CrowdformError as exc:
+            reason = f"{function} failed: {exc}"[:1024]
+            self.hooks.buffer_log(job.id, "pre-hook", f"object {object_id}: {reason}", "error")
+            return object_id, {"state": ObjectState.FAILED, "failure_reason": reason}
+        return object_id, {"state": ObjectState.READY, "task_input": json.dumps(task_input, ensure_ascii=False)}
+
+    def _prepare_with_hook(self, job: JobRow, hook: ResolvedHook, claimed: Sequence[Any]) -> list[tuple[int, dict[str, Any]]]:
+        settings = self.runtime.settings
         invoker = self.hooks.invoker(job.id, "pre", hook, settings.pre_hook_concurrency)
 
         def prepare(object_id: int, line: str) -> tuple[int, dict[str, Any]]:
@@ -107,14 +138,7 @@ class Preparation:
                 return object_id, {"state": ObjectState.SKIPPED, "task_input": json.dumps(result.task_input)}
             return object_id, {"state": ObjectState.READY, "task_input": json.dumps(result.task_input)}
 
-        outcomes = list(self.pool.map(lambda c: prepare(c.id, c.line), claimed))
-        released = self.runtime.clock.now()
-        with self.runtime.database.write() as connection:
-            for object_id, values in outcomes:
-                connection.execute(update(DataObject).where(
-                    DataObject.id == object_id, DataObject.state == ObjectState.PREPARING,
-                ).values(claimed_until=None, released_at=released, **values))
-        return len(outcomes)
+        return list(self.pool.map(lambda c: prepare(c.id, c.line), claimed))
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)

@@ -35,6 +35,7 @@ from crowdform.groundtruth.arns import (
     builtin_function,
     workteam_name,
 )
+from crowdform.groundtruth.task_types import BUILTIN_PREFIX, BY_FUNCTION, BY_NAME, TaskType, builtin_hook_name
 
 DEFAULT_AVAILABILITY_LIFETIME = 2_592_000  # 30 days: the private-workforce default (spec 2.1)
 MAX_AVAILABILITY_LIFETIME = 2_592_000
@@ -105,6 +106,12 @@ class JobSpec:
     max_percent_labeled: int | None
     request: dict[str, Any]
     """The request as given, with defaults filled in, for DescribeLabelingJob to echo."""
+
+    @property
+    def task_type(self) -> TaskType | None:
+        """The built-in task type crowdform runs for this job; None for custom jobs."""
+        task = self.builtin_task
+        return None if task is None else BY_FUNCTION.get(task)
 
     @property
     def builtin_task(self) -> str | None:
@@ -248,7 +255,8 @@ def parse_create_labeling_job(body: Any, *, source: str) -> JobSpec:
             except InvalidInput as exc:
                 for problem in exc.problems:
                     check.add("HumanTaskConfig.WorkteamArn", problem.message, problem.value, problem.hint)
-        ui = check.section(human, "UiConfig", where, ("UiTemplateS3Uri", "HumanTaskUiArn"), required=True)
+        ui = check.section(human, "UiConfig", where, ("UiTemplateS3Uri", "HumanTaskUiArn"),
+                           required=not _names_builtin(human))
         if ui is not None:
             template_uri = check.text(ui, "UiTemplateS3Uri", f"{where}.UiConfig", required=False,
                                       max_len=MAX_URI_CHARS)
@@ -258,10 +266,12 @@ def parse_create_labeling_job(body: Any, *, source: str) -> JobSpec:
             if len(given) == 2:
                 check.add(f"{where}.UiConfig", "has both UiTemplateS3Uri and HumanTaskUiArn",
                           hint="Give exactly one of them")
-            elif not given:
+            elif not given and not _names_builtin(human):
                 check.add(f"{where}.UiConfig", "has neither UiTemplateS3Uri nor HumanTaskUiArn",
-                          hint="Give UiTemplateS3Uri (the worker template's URI or path) or HumanTaskUiArn")
+                          hint="Give UiTemplateS3Uri (the worker template's URI or path) or HumanTaskUiArn, "
+                               "or name a built-in task type's functions to use its template")
         pre_hook = check.text(human, "PreHumanTaskLambdaArn", where, required=False, max_len=MAX_ARN_CHARS)
+        pre_hook = pre_hook and builtin_hook_name(pre_hook, "PRE")
         consolidation = check.section(
             human, "AnnotationConsolidationConfig", where, ("AnnotationConsolidationLambdaArn",),
             required=False,
@@ -271,6 +281,7 @@ def parse_create_labeling_job(body: Any, *, source: str) -> JobSpec:
                 consolidation, "AnnotationConsolidationLambdaArn", f"{where}.AnnotationConsolidationConfig",
                 required=True, max_len=MAX_ARN_CHARS, what="a Lambda ARN, built-in name or hook reference",
             )
+            post_hook = post_hook and builtin_hook_name(post_hook, "ACS")
         title = check.text(human, "TaskTitle", where, required=True, max_len=128)
         description = check.text(human, "TaskDescription", where, required=True, max_len=255)
         keywords = check.keywords(human)
@@ -332,7 +343,7 @@ def request_from_flags(
     name: str,
     manifest: str,
     output: str,
-    template: str,
+    template: str | None,
     team: str,
     pre_hook: str | None = None,
     post_hook: str | None = None,
@@ -349,7 +360,7 @@ def request_from_flags(
     """A ``CreateLabelingJob`` body built from the CLI's flags, to check with :func:`parse_create_labeling_job`.
 
     ``template`` becomes ``UiConfig.HumanTaskUiArn`` when it is a ``human-task-ui`` ARN, else
-    ``UiTemplateS3Uri``. ``title`` defaults to the job name and ``description`` to the title.
+    ``UiTemplateS3Uri``; None leaves ``UiConfig`` out (a built-in task type's own template). ``title`` defaults to the job name and ``description`` to the title.
     Optional values left as None are omitted, so the parser fills its defaults.
     """
     body: dict[str, Any] = {"LabelingJobName": name}
@@ -359,8 +370,10 @@ def request_from_flags(
     body["OutputConfig"] = {"S3OutputPath": output}
     if labels_uri is not None:
         body["LabelCategoryConfigS3Uri"] = labels_uri
-    ui_key = "HumanTaskUiArn" if template.startswith("arn:") and ":human-task-ui/" in template else "UiTemplateS3Uri"
-    human: dict[str, Any] = {"WorkteamArn": team, "UiConfig": {ui_key: template}}
+    human: dict[str, Any] = {"WorkteamArn": team}
+    if template is not None:
+        ui_key = "HumanTaskUiArn" if template.startswith("arn:") and ":human-task-ui/" in template else "UiTemplateS3Uri"
+        human["UiConfig"] = {ui_key: template}
     if pre_hook is not None:
         human["PreHumanTaskLambdaArn"] = pre_hook
     if keywords:
@@ -387,6 +400,16 @@ def _present(value: T | None) -> T:
     if value is None:  # pragma: no cover - every required field adds a problem when missing
         raise RuntimeError("a required field was not checked")
     return value
+
+
+def _names_builtin(human: Mapping[str, Any]) -> bool:
+    """Whether a HumanTaskConfig names a built-in task type crowdform runs (its template is then the default)."""
+    pre = human.get("PreHumanTaskLambdaArn")
+    consolidation = human.get("AnnotationConsolidationConfig")
+    post = consolidation.get("AnnotationConsolidationLambdaArn") if isinstance(consolidation, dict) else None
+    pre_task = _builtin_task(builtin_hook_name(pre, "PRE"), "PRE") if isinstance(pre, str) else None
+    post_task = _builtin_task(builtin_hook_name(post, "ACS"), "ACS") if isinstance(post, str) else None
+    return _task_type(pre_task, post_task) in BY_FUNCTION
 
 
 def _builtin_task(hook: str | None, prefix: str) -> str | None:
@@ -557,7 +580,11 @@ class _Checker:
             self.text(tag, "Value", where, required=True, min_len=0, max_len=256)
 
     def hooks(self, pre_hook: str | None, post_hook: str | None) -> str | None:
-        """Check that built-in functions sit in the right slot and agree; return the task type."""
+        """Check that built-in functions sit in the right slot, agree and are run by crowdform; return the task type."""
+        for value, field in ((pre_hook, "HumanTaskConfig.PreHumanTaskLambdaArn"),
+                             (post_hook, "HumanTaskConfig.AnnotationConsolidationConfig.AnnotationConsolidationLambdaArn")):
+            if value is not None and value.startswith(BUILTIN_PREFIX):
+                self.add(field, "is not a built-in task type", value, f"Use builtin: followed by one of {', '.join(BY_NAME)}")
         pre = builtin_function(pre_hook) if pre_hook is not None else None
         post = builtin_function(post_hook) if post_hook is not None else None
         if pre is not None and pre.startswith("ACS-"):
@@ -580,7 +607,15 @@ class _Checker:
             self.add("HumanTaskConfig.AnnotationConsolidationConfig.AnnotationConsolidationLambdaArn",
                      f"is the built-in for {post_task} but PreHumanTaskLambdaArn is the built-in for {pre_task}",
                      post_hook, f"Use ACS-{pre_task} with PRE-{pre_task}")
-        return _task_type(pre_task, post_task)
+        task = _task_type(pre_task, post_task)
+        if task is not None and task not in BY_FUNCTION:
+            field = ("HumanTaskConfig.AnnotationConsolidationConfig.AnnotationConsolidationLambdaArn"
+                     if post_task == task else "HumanTaskConfig.PreHumanTaskLambdaArn")
+            self.add(field, f"is Ground Truth's built-in {task}, which crowdform does not run",
+                     post_hook if post_task == task else pre_hook,
+                     "Video frame and 3D point cloud task types need Ground Truth's own worker UIs; "
+                     f"crowdform runs {', '.join(BY_NAME)}, or any custom template with your hooks")
+        return task
 
     def label_attribute_name(self, lan: str, task: str | None, *, defaulted: bool) -> None:
         hint_suffix = (

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from crowdform.groundtruth.files import file_timestamp
+from crowdform.groundtruth.files import creation_date, file_timestamp
 
 
 class JobLayout:
@@ -52,6 +52,11 @@ class JobLayout:
     def consolidation_response(self, iteration: int, stamp: str | datetime) -> str:
         """``annotations/consolidated-annotation/consolidation-response/iteration-<N>/<stamp>.json`` (6.5)."""
         return self._consolidation("response", iteration, stamp)
+
+    def consolidated_mask(self, object_id: int, created: datetime) -> str:
+        """``annotations/consolidated-annotation/output/<datasetObjectId>_<creation-date>.png`` (spec 7.5.5)."""
+        return (f"{self._job_dir}annotations/consolidated-annotation/output/"
+                f"{_object_id(object_id)}_{creation_date(created)}.png")
 
     def intermediate(self, iteration: int) -> str:
         """``annotations/intermediate/<N>/annotations.json`` (7.1, Q20)."""

@@ -36,6 +36,31 @@ class LabelCategoryConfig:
     document: dict[str, Any]
     """The parsed file, unchanged."""
 
+    @classmethod
+    def from_document(cls, document: dict[str, Any]) -> LabelCategoryConfig:
+        """A file that was checked before (as stored with a job)."""
+        return cls(labels=tuple(item["label"] for item in document["labels"]), document=document)
+
+    @property
+    def label_objects(self) -> list[dict[str, Any]]:
+        """The ``labels`` entries as given (``shortDisplayName`` and the like kept), for named entities."""
+        return [item for item in self.document["labels"] if isinstance(item, dict)]
+
+    @property
+    def instructions(self) -> dict[str, str] | None:
+        """``instructions`` (``shortInstruction``, ``fullInstruction``) when the file has string ones."""
+        value = self.document.get("instructions")
+        if not isinstance(value, dict):
+            return None
+        found = {k: v for k, v in value.items() if k in ("shortInstruction", "fullInstruction") and isinstance(v, str)}
+        return found or None
+
+    @property
+    def audit_label_attribute_name(self) -> str | None:
+        """``auditLabelAttributeName``: the label attribute an adjustment or verification job reviews."""
+        value = self.document.get("auditLabelAttributeName")
+        return value if isinstance(value, str) and value else None
+
 
 def min_labels_for(task: str | None) -> int:
     """How many labels a task type needs: 2 for image/text classification, else 1 (spec 1.4)."""

@@ -124,6 +124,8 @@ class Job(Base):
     label_attribute_name: Mapped[str] = mapped_column(String(127))
     output_path: Mapped[str] = mapped_column(Text)  # S3OutputPath, normalised; the job dir is <output_path>/<name>
     label_categories: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON list of label strings
+    label_config: Mapped[str | None] = mapped_column(Text, nullable=True)  # the label category file, as parsed JSON
+    task_type: Mapped[str | None] = mapped_column(String(64), nullable=True)  # built-in short name; None: custom
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     template: Mapped[str] = mapped_column(Text)
     pre_hook: Mapped[str | None] = mapped_column(Text, nullable=True)
