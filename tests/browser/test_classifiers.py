@@ -258,6 +258,25 @@ def test_segmentation_overlay_with_opacity_control(open_crowd_page):
     assert submit_and_read_tool(page, "crowd-image-classifier") == {"category": {"label": "Cat"}}
 
 
+def test_segmentation_overlay_shows_only_the_mapped_colours(open_crowd_page):
+    """A consolidated mask paints its background white: only the labels' colours are drawn over the image.
+    The served PNG is (120, 160, 200) with darker vertical lines every 50 px; only the first is mapped."""
+    overlay = ("{ semanticSegmentation: { labels: ['Sky'], labelMappings: { 'Sky': { color: '#78a0c8' } },"
+               " src: '/img/400x300.png' } }")
+    page = open_crowd_page(IMAGE_CLASSIFIER.format(extra="").replace('header=', f'overlay="{overlay}" header='))
+    image_loaded(page)
+    page.wait_for_function("document.querySelector('crowd-image-classifier').shadowRoot"
+                           ".querySelector('.overlay-image').src.startsWith('data:image/png')")
+    alpha = page.evaluate("""async () => {
+        const img = document.querySelector('crowd-image-classifier').shadowRoot.querySelector('.overlay-image');
+        await img.decode();
+        const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
+        const ctx = c.getContext('2d'); ctx.drawImage(img, 0, 0);
+        return [ctx.getImageData(0, 10, 1, 1).data[3], ctx.getImageData(10, 10, 1, 1).data[3]];
+    }""")
+    assert alpha == [0, 255]  # the unmapped line is see-through, the mapped colour is drawn
+
+
 def test_classifiers_inside_a_form_with_other_inputs(open_crowd_page):
     page = open_crowd_page("""<crowd-form><crowd-image-classifier name="crowd-image-classifier" src="/img/50x50.png"
         categories='["A","B"]'></crowd-image-classifier><crowd-input name="note" value="n"></crowd-input></crowd-form>""")

@@ -268,3 +268,66 @@ def test_an_image_nobody_drew_on_gets_an_empty_label(tmp_path: Path) -> None:
     assert out[0]["pet"] == {"image_size": [{"width": 640, "height": 480, "depth": 3}], "annotations": []}
     assert out[0]["pet-metadata"]["objects"] == [] and out[0]["pet-metadata"]["class-map"] == {}
     assert [(r["answers"], r["agreement"]) for r in report] == [(1, None), (1, None)]
+
+
+def test_named_entities_from_a_json_lines_table_with_the_label_files_display_names(tmp_path: Path) -> None:
+    manifest = write_manifest(tmp_path, [{"source": "Dana flew to Oslo."}])
+    person, place = {"label": "Person", "startOffset": 0, "endOffset": 4}, {"label": "Place", "startOffset": 13, "endOffset": 17}
+    rows = [{"object": 0, "worker": "w1", "answer": {"entities": [person, place]}},
+            {"object": 0, "worker": "w2", "answer": {"entities": [person]}},
+            {"object": 0, "worker": "w3", "answer": {"entities": [person, place]}}]
+    table = tmp_path / "ner.jsonl"
+    table.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    request = Request(task_type="named-entity-recognition", responses=str(table), manifest=manifest,
+                      output=str(tmp_path / "result" / "output.manifest"), job_name="ner", label_attribute="ents",
+                      labels=("Person", "Place"),
+                      label_objects=({"label": "Person", "shortDisplayName": "per"}, {"label": "Place"}))
+    reconsolidate(Storage([tmp_path]), request, created=CREATED)
+    line = json.loads((tmp_path / "result" / "output.manifest").read_text())
+    assert line["ents"] == {"annotations": {"labels": [{"label": "Person", "shortDisplayName": "per"}, {"label": "Place"}],
+                                            "entities": [person, place]}}
+    assert line["ents-metadata"] == {"entities": [{"confidence": 1.0}, {"confidence": 0.67}],
+                                     **common("text-span"), "job-name": "labeling-job/ner"}
+
+
+def test_verification_collects_comments_and_writes_the_index_as_text(tmp_path: Path) -> None:
+    manifest = write_manifest(tmp_path, [{"source-ref": "s3://b/0.jpg"}])
+    layout = write_responses(tmp_path, {0: [
+        ("w1", {"crowd-image-classifier": {"label": "bad", "workerComment": "box too wide"}}),
+        ("w2", {"crowd-image-classifier": {"label": "bad"}}),
+        ("w3", {"crowd-image-classifier": {"label": "good", "workerComment": "  "}})]})
+    out, report, _ = run(tmp_path, "bounding-box-verification", layout.job_dir, manifest, ("good", "bad"))
+    assert out[0]["pet"] == "1"
+    metadata = out[0]["pet-metadata"]
+    assert (metadata["class-name"], metadata["worker-feedback"]) == ("bad", [{"comment": "box too wide"}])
+    assert metadata["type"] == "groundtruth/label-verification"
+    assert [row["workerId"] for row in report] == ["w1", "w2", "w3"]
+
+
+def test_segmentation_masks_are_written_beside_the_output_manifest(tmp_path: Path) -> None:
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    def mask(rows: int) -> dict[str, Any]:
+        pixels = np.zeros((4, 6, 4), dtype=np.uint8)
+        pixels[:rows] = [0x2c, 0xa0, 0x2c, 255]
+        out = io.BytesIO()
+        Image.fromarray(pixels, mode="RGBA").save(out, format="PNG")
+        return {"crowd-semantic-segmentation": {"labeledImage": {"pngImageData": base64.b64encode(out.getvalue()).decode()},
+                                                "labelMappings": {"tree": {"color": "#2ca02c"}},
+                                                "inputImageProperties": {"width": 6, "height": 4}}}
+
+    manifest = write_manifest(tmp_path, [{"source-ref": "s3://b/0.jpg"}])
+    layout = write_responses(tmp_path, {0: [("w1", mask(2)), ("w2", mask(2)), ("w3", mask(3))]})
+    out, report, _ = run(tmp_path, "semantic-segmentation", layout.job_dir, manifest, ("tree",))
+    uri = out[0]["pet"]
+    assert uri == str(tmp_path / "result" / "consolidated-annotation" / "output" / "0_2026-11-26T03:00:00.123456.png")
+    voted = np.asarray(Image.open(uri).convert("RGB"))
+    assert (voted[:2] == [0x2c, 0xa0, 0x2c]).all() and (voted[2:] == 255).all()  # the majority's two rows
+    colours = out[0]["pet-metadata"]["internal-color-map"]
+    assert [(k, v["class-name"], v["hex-color"]) for k, v in colours.items()] == [
+        ("0", "BACKGROUND", "#ffffff"), ("1", "tree", "#2ca02c")]
+    assert report[2]["workerId"] == "w3" and report[2]["agreement"] < report[0]["agreement"] == 1.0

@@ -71,6 +71,30 @@
       this._$(".comment-box").placeholder = attr("placeholder", "");
     }
 
+    /** Show only the mapped labels' pixels of a label PNG: a consolidated mask paints its background
+        white, which would veil the image. Falls back to the PNG as it is if it cannot be read. */
+    async _maskOverlay(png, src, mappings) {
+      const token = (this._overlayToken = (this._overlayToken || 0) + 1);
+      try {
+        const resp = await fetch(src, { mode: "cors" });
+        if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
+        const bitmap = await createImageBitmap(await resp.blob(), { colorSpaceConversion: "none", premultiplyAlpha: "none" });
+        const canvas = document.createElement("canvas");
+        canvas.width = bitmap.width; canvas.height = bitmap.height;
+        const ctx = canvas.getContext("2d", { willReadFrequently: true });
+        ctx.drawImage(bitmap, 0, 0);
+        const image = ctx.getImageData(0, 0, canvas.width, canvas.height), data = image.data;
+        const keep = new Set(Object.values(mappings).map((m) => parseInt(String(m && m.color).slice(1), 16)));
+        for (let o = 0; o < data.length; o += 4) {
+          if (!keep.has((data[o] << 16) | (data[o + 1] << 8) | data[o + 2])) data[o + 3] = 0;
+        }
+        ctx.putImageData(image, 0, 0);
+        if (token === this._overlayToken) png.src = canvas.toDataURL("image/png");
+      } catch (err) {
+        if (token === this._overlayToken) png.src = src;
+      }
+    }
+
     /** Draw `overlay`: boundingBox, semanticSegmentation or instanceSegmentation (5.12). */
     _overlay() {
       const img = this._$(".image"), boxes = this._$(".overlay-boxes"), png = this._$(".overlay-image");
@@ -111,7 +135,11 @@
       }
       const seg = ov.semanticSegmentation || ov.instanceSegmentation;
       if (!seg || typeof seg !== "object") return;
-      if (seg.src) { png.src = seg.src; png.hidden = false; opacity.hidden = false; }
+      if (seg.src) {
+        png.hidden = false; opacity.hidden = false;
+        if (ov.semanticSegmentation && seg.labelMappings) this._maskOverlay(png, seg.src, seg.labelMappings);
+        else png.src = seg.src;
+      }
       if (ov.semanticSegmentation) {
         for (const [label, m] of Object.entries(seg.labelMappings || {})) key(label, m && m.color);
       } else {
