@@ -90,14 +90,14 @@ class Preparation:
                 return 0
         with self.runtime.database.write() as connection:
             claimed = connection.execute(
-                select(DataObject.id, DataObject.line).where(*claimable).order_by(DataObject.position).limit(CLAIM_SIZE)
+                select(DataObject.id, DataObject.position, DataObject.line).where(*claimable).order_by(DataObject.position).limit(CLAIM_SIZE)
             ).all()
             if not claimed:
                 return 0
             connection.execute(update(DataObject).where(DataObject.id.in_([c.id for c in claimed]))
                                .values(claimed_until=now + lease_seconds))
         if hook.builtin is not None:
-            outcomes = [self._prepare_builtin(job, hook.builtin, c.id, c.line) for c in claimed]
+            outcomes = [self._prepare_builtin(job, hook.builtin, c) for c in claimed]
         else:
             outcomes = self._prepare_with_hook(job, hook, claimed)
         released = self.runtime.clock.now()
@@ -108,37 +108,38 @@ class Preparation:
                 ).values(claimed_until=None, released_at=released, **values))
         return len(outcomes)
 
-    def _prepare_builtin(self, job: JobRow, function: str, object_id: int, line: str) -> tuple[int, dict[str, Any]]:
+    def _prepare_builtin(self, job: JobRow, function: str, claimed: Any) -> tuple[int, dict[str, Any]]:
         task = BY_FUNCTION.get(function[4:])
+        where = f"data object {claimed.position}"
         try:
             if task is None or job.label_config is None:  # refused when the job was created; a guard
                 raise InvalidInput.one(function, "crowdform has no built-in for this job",
                                        hint="Recreate the job with a supported task type and a label category file")
-            task_input = builtin_task_input(task, json.loads(line), job.label_config, source=f"data object {object_id}")
+            task_input = builtin_task_input(task, json.loads(claimed.line), job.label_config, source=where)
         except CrowdformError as exc:
             reason = f"{function} failed: {exc}"[:1024]
-            self.hooks.buffer_log(job.id, "pre-hook", f"object {object_id}: {reason}", "error")
-            return object_id, {"state": ObjectState.FAILED, "failure_reason": reason}
-        return object_id, {"state": ObjectState.READY, "task_input": json.dumps(task_input, ensure_ascii=False)}
+            self.hooks.buffer_log(job.id, "pre-hook", f"{where}: {reason}", "error")
+            return claimed.id, {"state": ObjectState.FAILED, "failure_reason": reason}
+        return claimed.id, {"state": ObjectState.READY, "task_input": json.dumps(task_input, ensure_ascii=False)}
 
     def _prepare_with_hook(self, job: JobRow, hook: ResolvedHook, claimed: Sequence[Any]) -> list[tuple[int, dict[str, Any]]]:
         settings = self.runtime.settings
         invoker = self.hooks.invoker(job.id, "pre", hook, settings.pre_hook_concurrency)
 
-        def prepare(object_id: int, line: str) -> tuple[int, dict[str, Any]]:
+        def prepare(object_id: int, position: int, line: str) -> tuple[int, dict[str, Any]]:
             event = pre_annotation_event(job.arn, json.loads(line))
             try:
                 reply = invoker.invoke(event, attempts=settings.hook_attempts)
-                result = parse_pre_hook_reply(reply, source=f"pre-annotation hook reply for object {object_id}")
+                result = parse_pre_hook_reply(reply, source=f"pre-annotation hook reply for data object {position}")
             except CrowdformError as exc:
                 reason = f"pre-annotation hook failed: {exc}"[:1024]
-                self.hooks.buffer_log(job.id, "pre-hook", f"object {object_id}: {reason}", "error")
+                self.hooks.buffer_log(job.id, "pre-hook", f"data object {position}: {reason}", "error")
                 return object_id, {"state": ObjectState.FAILED, "failure_reason": reason}
             if not result.human_annotation_required:
                 return object_id, {"state": ObjectState.SKIPPED, "task_input": json.dumps(result.task_input)}
             return object_id, {"state": ObjectState.READY, "task_input": json.dumps(result.task_input)}
 
-        return list(self.pool.map(lambda c: prepare(c.id, c.line), claimed))
+        return list(self.pool.map(lambda c: prepare(c.id, c.position, c.line), claimed))
 
     def close(self) -> None:
         self.pool.shutdown(wait=True, cancel_futures=True)
