@@ -12,10 +12,11 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from crowdform.cli.common import DatabaseUrlOption, DataDirOption, console, open_runtime
-from crowdform.engine.jobs import Jobs, write_label_category_file
+from crowdform.engine.jobs import JobRow, Jobs, label_category_uri, task_type_request
+from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import JobStatus
 from crowdform.errors import InvalidInput
-from crowdform.groundtruth.job_request import JobSpec, parse_create_labeling_job, request_from_flags
+from crowdform.groundtruth.job_request import JobSpec, parse_create_labeling_job
 from crowdform.groundtruth.task_types import BY_NAME, TaskType, task_type_named
 
 job_app = typer.Typer(help="Labeling jobs.", no_args_is_help=True)
@@ -51,36 +52,32 @@ def job_create(
     crowdform job create birds --task-type bounding-box --labels eye,nose --manifest M --team T
     """
     with open_runtime(data_dir, database_url) as runtime:
-        written: Path | None = None
-        try:
-            if from_request is not None:
-                if name is not None:
-                    raise InvalidInput.one("job create", "give either a NAME with flags or --from-request, not both",
-                                           field="NAME", value=name)
-                spec, base_dir = _spec_from_request(from_request), from_request.resolve().parent
-            else:
-                task = _task_type(task_type)
-                if labels is not None and _is_label_list(labels) or audit_label_attribute is not None:
-                    written = write_label_category_file(runtime.settings.data_dir, name or "job", labels,
-                                                        audit_label_attribute)
+        if from_request is not None:
+            if name is not None:
+                raise InvalidInput.one("job create", "give either a NAME with flags or --from-request, not both",
+                                       field="NAME", value=name)
+            spec, base_dir = _spec_from_request(from_request), from_request.resolve().parent
+            job = _create(runtime, spec, base_dir)
+        else:
+            task = _task_type(task_type)
+            with label_category_uri(runtime.settings.data_dir, name or "job", labels,
+                                    audit_label_attribute) as labels_uri:  # removed again if the job is refused
                 spec = _spec_from_flags(
                     name=name, manifest=manifest, task=task, template=template, team=team,
                     output=output or str(runtime.settings.data_dir / "output"), pre_hook=pre_hook, post_hook=post_hook,
                     workers_per_object=workers_per_object, label_attribute_name=label_attribute_name,
-                    labels_uri=str(written) if written else labels, title=title, description=description,
-                    task_time_limit=task_time_limit)
-                base_dir = Path.cwd()
-            with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} lines"),
-                          TimeElapsedColumn(), console=console, transient=True) as progress:
-                bar = progress.add_task(f"Ingesting {spec.manifest_uri}", total=None)
-                job = Jobs(runtime).create(spec, base_dir=base_dir, progress=lambda n: progress.advance(bar, n))
-        except BaseException:
-            if written is not None:
-                written.unlink(missing_ok=True)  # nothing of a refused job is left behind
-            raise
+                    labels_uri=labels_uri, title=title, description=description, task_time_limit=task_time_limit)
+                job = _create(runtime, spec, Path.cwd())
     kind = f" ({job.task_type.title})" if job.task_type else ""
     console.print(f"Created labeling job [bold]{job.name}[/bold]{kind} ({job.arn}) with {job.object_count:,} data objects.")
     console.print(f"Output: {job.layout.job_dir}")
+
+
+def _create(runtime: Runtime, spec: JobSpec, base_dir: Path) -> JobRow:
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed:,} lines"),
+                  TimeElapsedColumn(), console=console, transient=True) as progress:
+        bar = progress.add_task(f"Ingesting {spec.manifest_uri}", total=None)
+        return Jobs(runtime).create(spec, base_dir=base_dir, progress=lambda n: progress.advance(bar, n))
 
 
 def _spec_from_request(path: Path) -> JobSpec:
@@ -104,11 +101,6 @@ def _task_type(name: str | None) -> TaskType | None:
     return task
 
 
-def _is_label_list(value: str) -> bool:
-    """``eye,nose`` rather than a label file: not an existing file, not a URI, not a .json name."""
-    return not (Path(value).is_file() or "://" in value or value.lower().endswith(".json"))
-
-
 def _spec_from_flags(*, name: str | None, manifest: str | None, task: TaskType | None, template: str | None,
                      team: str | None, output: str, pre_hook: str | None, post_hook: str | None,
                      workers_per_object: int | None, label_attribute_name: str | None, labels_uri: str | None,
@@ -121,13 +113,10 @@ def _spec_from_flags(*, name: str | None, manifest: str | None, task: TaskType |
         raise InvalidInput.one("job create", f"missing {', '.join(missing)}",
                                hint="Give NAME --manifest --team and --task-type or --template, or --from-request FILE")
     assert name and manifest and team  # checked just above
-    body = request_from_flags(
-        name=name, manifest=manifest, output=output, template=template, team=team,
-        pre_hook=pre_hook or (task.pre_function if task else None),
-        post_hook=post_hook or (task.consolidation_function if task else None),
-        workers_per_object=workers_per_object or (task.default_workers if task else 1),
-        label_attribute_name=label_attribute_name, labels_uri=labels_uri, title=title or (task.title if task else None),
-        description=description, task_time_limit=task_time_limit,
+    body = task_type_request(
+        task, name=name, manifest=manifest, output=output, template=template, team=team, pre_hook=pre_hook,
+        post_hook=post_hook, workers_per_object=workers_per_object, label_attribute_name=label_attribute_name,
+        labels_uri=labels_uri, title=title, description=description, task_time_limit=task_time_limit,
     )
     return parse_create_labeling_job(body, source="job create flags")
 

@@ -23,6 +23,7 @@ from crowdform.engine.jobs import JobRow, load_job
 from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import JobStatus, LeaseState, ObjectState
 from crowdform.errors import InvalidInput, NotFound
+from crowdform.groundtruth.task_types import BY_NAME, TASK_TYPES
 from crowdform.store.models import DataObject, Job, JobLogEntry, Lease, Team, Worker
 
 PAGE_SIZE: Final = 50
@@ -48,9 +49,18 @@ def _progress() -> ColumnElement[float]:
                                                                      else_=Job.object_count)
 
 
+CUSTOM_TASK_TITLE: Final = "Custom"
+
+
+def _task_type_title() -> ColumnElement[str]:
+    """The task type as the list shows it: the built-in type's title, or "Custom" (``task_type`` NULL)."""
+    return case({t.name: t.title for t in TASK_TYPES}, value=Job.task_type, else_=CUSTOM_TASK_TITLE)
+
+
 JOB_SORTS: Final = {
     "name": lambda: Job.name_key,
     "status": lambda: Job.status,
+    "task_type": _task_type_title,
     "progress": _progress,
     "failed": lambda: _count_in_state(ObjectState.FAILED),
     "created": lambda: Job.created_at,
@@ -69,11 +79,14 @@ class JobSummary:
     failed: int
     created_at: float
     team: str
+    task_type_name: str | None = None
+    """The built-in task type's short name (``bounding-box``); None for a custom template."""
 
     @property
     def task_type(self) -> str:
-        """crowdform runs custom tasks only so far (the built-in types come with their own templates)."""
-        return "Custom"
+        """The built-in task type's title ("Bounding box"), or "Custom"."""
+        task = BY_NAME.get(self.task_type_name or "")
+        return task.title if task else CUSTOM_TASK_TITLE
 
     @property
     def created(self) -> str:
@@ -121,11 +134,11 @@ def job_page(runtime: Runtime, *, sort: str = "created", descending: bool = True
         ids = connection.execute(select(Job.id).join(Team, Team.id == Job.team_id).order_by(*order)
                                  .limit(page_size).offset((page - 1) * page_size)).scalars().all()
         rows = connection.execute(select(
-            Job.id, Job.name, Job.status, Job.object_count, Job.created_at, Team.name.label("team"),
+            Job.id, Job.name, Job.status, Job.object_count, Job.created_at, Job.task_type, Team.name.label("team"),
             _count_in_state(ObjectState.LABELED).label("labeled"), _count_in_state(ObjectState.FAILED).label("failed"),
         ).join(Team, Team.id == Job.team_id).where(Job.id.in_(ids))).all() if ids else []
     by_id = {row.id: JobSummary(row.name, row.status, row.object_count, row.labeled, row.failed, row.created_at,
-                                row.team) for row in rows}
+                                row.team, row.task_type) for row in rows}
     return JobPage([by_id[i] for i in ids], total, page, sort, descending, page_size)
 
 

@@ -9,8 +9,10 @@ inserts as it reads, so memory stays flat for a million lines.
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import string
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterator
@@ -25,8 +27,8 @@ from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import JobStatus, LeaseState, ObjectState
 from crowdform.engine.workforce import Workforce
 from crowdform.errors import Conflict, InvalidInput, NotFound
-from crowdform.groundtruth.arns import labeling_job_arn
-from crowdform.groundtruth.job_request import JobSpec
+from crowdform.groundtruth.arns import NAME_PATTERN, labeling_job_arn
+from crowdform.groundtruth.job_request import JobSpec, request_from_flags
 from crowdform.groundtruth.layout import JobLayout
 from crowdform.groundtruth.task_types import BY_NAME, TaskType
 from crowdform.manifest.label_categories import LabelCategoryConfig, parse_label_category_config
@@ -133,6 +135,54 @@ def write_label_category_file(data_dir: Path, job_name: str, labels: str | None,
     path = folder / f"{job_name}-{_random_code(8).lower()}.json"
     path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return path.resolve()
+
+
+def is_label_list(value: str) -> bool:
+    """``eye,nose`` rather than a label file: not an existing file, not a URI, not a .json name."""
+    return not (Path(value).is_file() or "://" in value or value.lower().endswith(".json"))
+
+
+@contextmanager
+def label_category_uri(data_dir: Path, job_name: str, labels: str | None,
+                       audit_label_attribute: str | None) -> Iterator[str | None]:
+    """The ``LabelCategoryConfigS3Uri`` of a job whose labels are given as ``crowdform job create --labels``
+    takes them (and the console's built-in task types): ``labels`` itself when it names a label file
+    and no audited label attribute is added, else a file written by :func:`write_label_category_file`.
+    A file written here is removed again when the block raises, so a refused job leaves nothing behind.
+    """
+    if audit_label_attribute is not None and labels is not None and not is_label_list(labels) \
+            and not Path(labels).is_file():
+        raise InvalidInput.one(labels, "the audited label attribute can be added to a local label file only",
+                               field="auditLabelAttributeName", value=audit_label_attribute,
+                               hint='Add "auditLabelAttributeName" to the label file itself, or list the labels')
+    written: Path | None = None
+    if labels is not None and is_label_list(labels) or audit_label_attribute is not None:
+        # The job name becomes part of a file name: one that is no job name (refused later) is not used.
+        safe_name = job_name if re.fullmatch(NAME_PATTERN, job_name) else "job"
+        written = write_label_category_file(data_dir, safe_name, labels, audit_label_attribute)
+    try:
+        yield str(written) if written is not None else labels
+    except BaseException:
+        if written is not None:
+            written.unlink(missing_ok=True)  # nothing of a refused job is left behind
+        raise
+
+
+def task_type_request(task: TaskType | None, *, name: str, manifest: str, output: str, template: str | None,
+                      team: str, pre_hook: str | None = None, post_hook: str | None = None,
+                      workers_per_object: Any = None, title: str | None = None, **flags: Any) -> dict[str, Any]:
+    """:func:`request_from_flags` with a built-in task type's defaults for what is not given: its
+    ``PRE-``/``ACS-`` functions, its workers per object (1 for a custom job), and its title as the
+    task title. ``template`` None leaves the type's own template to :meth:`Jobs.create`. ``flags`` are
+    request_from_flags' other keywords."""
+    return request_from_flags(
+        name=name, manifest=manifest, output=output, template=template, team=team,
+        pre_hook=pre_hook or (task.pre_function if task else None),
+        post_hook=post_hook or (task.consolidation_function if task else None),
+        workers_per_object=workers_per_object if workers_per_object is not None else (
+            task.default_workers if task else 1),
+        title=title or (task.title if task else None), **flags,
+    )
 
 
 def _iso(epoch: float | None) -> str | None:

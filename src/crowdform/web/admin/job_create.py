@@ -8,6 +8,14 @@ pasted: pasted ones are written into the data folder (``console/<job name>/templ
 and ``labels.json``) and the request names them, so the job is an ordinary request whose files can
 be read back.
 
+A built-in task type (``bounding-box``, ...) is created as ``crowdform job create --task-type``
+creates it, with the same code (:func:`~crowdform.engine.jobs.task_type_request` and
+:func:`~crowdform.engine.jobs.label_category_uri`): the type's template and PRE-/ACS- functions, its
+workers per object unless the form says otherwise, and the labels typed written to a label category
+file under ``<data>/label-categories/`` (with ``auditLabelAttributeName`` for adjustment and
+verification types), removed again if the job is refused. Its preview renders the type's own
+template for the first manifest line with the task input the built-in pre-annotation step makes.
+
 Problems are shown next to the field they concern (see :mod:`~crowdform.web.admin.job_form`). Helpers the page's script calls
 while the form is filled in: the name check, the manifest check (line count and first lines), the
 template's syntax check, and the preview (the first manifest line through the pre-annotation hook,
@@ -27,15 +35,20 @@ from fastapi import APIRouter, Body, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from crowdform.builtin.pre_annotation import builtin_task_input
+from crowdform.builtin.worker_templates import worker_template
 from crowdform.engine.hook_registry import HookRegistry, ResolvedHook
+from crowdform.engine.jobs import label_category_uri
 from crowdform.engine.previews import PreHook, Preview, running_pre_hook
 from crowdform.engine.runtime import Runtime
-from crowdform.errors import Forbidden, InvalidInput, NotFound
+from crowdform.errors import CrowdformError, Forbidden, InvalidInput, NotFound
 from crowdform.groundtruth.arns import NAME_PATTERN
 from crowdform.groundtruth.job_request import JobSpec, parse_create_labeling_job
+from crowdform.groundtruth.task_types import TASK_TYPES, TaskType
+from crowdform.manifest.label_categories import LabelCategoryConfig, parse_label_category_config
 from crowdform.manifest.reader import read_manifest
 from crowdform.templating import compile_template
-from crowdform.web.admin.job_form import PRE_HOOK_FIELD, SOURCE, FieldErrors, JobForm
+from crowdform.web.admin.job_form import CUSTOM, PRE_HOOK_FIELD, SOURCE, FieldErrors, JobForm
 from crowdform.web.admin.session import AdminPage, AdminSession
 from crowdform.web.pages import page
 from crowdform.web.services import Services
@@ -47,6 +60,7 @@ SHOWN_MANIFEST_LINES: Final = 5
 LABELS_VERSION: Final = "2018-11-28"
 TEMPLATE_FILE: Final = "template.liquid.html"
 LABELS_FILE: Final = "labels.json"
+UNKNOWN_TASK_TYPE: Final = "{!r} is not a task type crowdform runs: choose one from the list"
 
 
 def _services(request: Request) -> Services:
@@ -65,6 +79,7 @@ def _form_page(request: Request, session: AdminSession, form: JobForm, errors: F
         "session": session, "form": form, "errors": errors.by_field, "error_lines": errors.lines,
         "teams": [name for name, _members in services.workforce.list_teams()],
         "hooks": HookRegistry(services.runtime).list(), "name_pattern": NAME_PATTERN,
+        "task_types": TASK_TYPES, "custom": CUSTOM,
     }, status_code)
 
 
@@ -89,6 +104,11 @@ def _create(services: Services, form: JobForm) -> FieldErrors:
     """Create the job; the problems found, by field (none when the job was created)."""
     errors = FieldErrors()
     errors.watch(services, form)
+    if not form.known_task_type:
+        errors.add_message("task_type", UNKNOWN_TASK_TYPE.format(form.task_type))
+        return errors
+    if form.task is not None:
+        return _create_builtin(services, form, form.task, errors)
     with errors.collect("template"):
         compile_template(_template_source(services, form.template, form.template_uri), "template")
     if form.labels_uri and form.label_list:
@@ -107,6 +127,67 @@ def _create(services: Services, form: JobForm) -> FieldErrors:
     with errors.collect(), _console_files(folder, pasted, form.label_list, taken=_exists(services, spec.name)):
         services.jobs.create(spec, base_dir=Path.cwd())
     return errors
+
+
+def _create_builtin(services: Services, form: JobForm, task: TaskType, errors: FieldErrors) -> FieldErrors:
+    """Create a job of a built-in task type as ``crowdform job create --task-type`` does."""
+    config = None
+    with errors.collect("labels"):
+        config = _builtin_label_config(services, form, task)
+    with errors.collect("audit_label_attribute"):
+        _check_audited(task, form, config)
+    with errors.collect():  # every problem of the request at once, before a label file is written
+        parse_create_labeling_job(form.request(template_uri=None, labels_uri=form.labels_uri or LABELS_FILE),
+                                  source=SOURCE)
+    if errors:
+        return errors
+    labels = ",".join(form.label_list) or form.labels_uri
+    audit = form.audit_label_attribute or None if task.review else None
+    data_dir = Path(services.runtime.settings.data_dir).resolve()
+    with errors.collect(), label_category_uri(data_dir, form.name, labels, audit) as labels_uri:
+        errors.watch_files(services, template="", labels=labels_uri)
+        spec = parse_create_labeling_job(form.request(template_uri=None, labels_uri=labels_uri), source=SOURCE)
+        services.jobs.create(spec, base_dir=Path.cwd())
+    return errors
+
+
+def _builtin_label_config(services: Services, form: JobForm, task: TaskType) -> LabelCategoryConfig:
+    """The labels of a built-in task type's job as the form gives them, checked as the job will check them."""
+    labels = form.label_list
+    if labels and form.labels_uri:
+        raise InvalidInput.one(SOURCE, "give either the labels or the location of a label category file, not both",
+                               field="LabelCategoryConfigS3Uri", value=form.labels_uri)
+    needed = "at least one label" if task.min_labels == 1 else f"at least {task.min_labels} labels"
+    if form.labels_uri:
+        uri = services.runtime.storage.normalize(form.labels_uri)
+        document = parse_label_category_config(services.runtime.storage.read_text(uri), source=uri,
+                                               min_labels=task.min_labels).document
+    elif not labels:
+        raise InvalidInput.one(SOURCE, f"a {task.title.lower()} job needs the labels workers choose from ({needed})",
+                               field="LabelCategoryConfigS3Uri",
+                               hint="Type the labels separated by commas or one a line, or give a label category file")
+    else:
+        document = parse_label_category_config(json.dumps(_label_document(labels)), source="Labels",
+                                               min_labels=task.min_labels).document
+    if task.review is not None and form.audit_label_attribute:
+        document = {**document, "auditLabelAttributeName": form.audit_label_attribute}
+    return LabelCategoryConfig.from_document(document)
+
+
+def _check_audited(task: TaskType, form: JobForm, config: LabelCategoryConfig | None) -> None:
+    """An adjustment or verification job must say whose labels it reviews (its ``auditLabelAttributeName``):
+    the form's field, else the label category file given."""
+    if task.review is None or form.audit_label_attribute:
+        return
+    if config is None or config.audit_label_attribute_name is None:
+        raise InvalidInput.one(SOURCE, f"is required: a {task.title.lower()} job reviews the labels of an earlier "
+                               "job, named by their label attribute name", field="auditLabelAttributeName",
+                               hint="Give the LabelAttributeName of the job whose labels are reviewed")
+
+
+def _label_document(labels: list[str]) -> dict[str, Any]:
+    """A label category file (spec 1.4) of these labels."""
+    return {"document-version": LABELS_VERSION, "labels": [{"label": label} for label in labels]}
 
 
 def _template_source(services: Services, code: str, uri: str) -> str:
@@ -144,7 +225,7 @@ def _console_files(folder: Path, template: str | None, labels: list[str], *, tak
         if template is not None:
             (folder / TEMPLATE_FILE).write_text(template, encoding="utf-8")
         if labels:
-            document = {"document-version": LABELS_VERSION, "labels": [{"label": label} for label in labels]}
+            document = _label_document(labels)
             (folder / LABELS_FILE).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         yield
     except BaseException:
@@ -217,11 +298,21 @@ def check_template(request: Request, session: AdminPage, template: Annotated[str
 @router.post("/jobs/new/preview")
 def preview(request: Request, session: AdminPage, manifest: Annotated[str, Body()] = "",
             template: Annotated[str, Body()] = "", template_uri: Annotated[str, Body()] = "",
-            pre_hook: Annotated[str, Body()] = "") -> JSONResponse:
-    """The worker's page for the first manifest line, through the pre-annotation hook as a job runs it."""
+            pre_hook: Annotated[str, Body()] = "", task_type: Annotated[str, Body()] = CUSTOM,
+            labels: Annotated[str, Body()] = "", labels_uri: Annotated[str, Body()] = "",
+            audit_label_attribute: Annotated[str, Body()] = "") -> JSONResponse:
+    """The worker's page for the first manifest line, through the pre-annotation hook as a job runs it
+    (for a built-in task type: its template, with the task input its built-in pre-annotation step makes)."""
     services = _checked(request, session)
     runtime = services.runtime
     errors = FieldErrors()
+    form = JobForm(manifest=manifest, task_type=task_type, labels=labels, labels_uri=labels_uri,
+                   audit_label_attribute=audit_label_attribute)
+    if not form.known_task_type:
+        errors.add_message("task_type", UNKNOWN_TASK_TYPE.format(form.task_type))
+        return _problems(errors)
+    if form.task is not None:
+        return _preview_builtin(services, form, form.task)
     with errors.collect("template"):
         source = _template_source(services, template, template_uri)
         compiled = compile_template(source, "template", bundle_url=services.task_pages.bundle_url)
@@ -249,6 +340,34 @@ def preview(request: Request, session: AdminPage, manifest: Annotated[str, Body(
     if errors:
         return _problems(errors)
     return JSONResponse(view)
+
+
+def _preview_builtin(services: Services, form: JobForm, task: TaskType) -> JSONResponse:
+    """The built-in template for the first manifest line, with the built-in pre-annotation step's task input."""
+    runtime = services.runtime
+    errors = FieldErrors()
+    config: LabelCategoryConfig | None = None
+    with errors.collect("labels"):
+        config = _builtin_label_config(services, form, task)
+    with errors.collect("audit_label_attribute"):
+        _check_audited(task, form, config)
+    with errors.collect("manifest"):
+        uri = runtime.storage.normalize(form.manifest)
+        item = Preview.of_manifest(_up_to_first_line(runtime.storage.iter_lines(uri)), source=uri).item(0)
+    if errors or config is None:
+        return _problems(errors)
+    view: dict[str, Any] = {"label": item.label, "state": item.state, "message": "", "taskInput": None,
+                            "hookOutput": [], "page": None}
+    try:
+        view["taskInput"] = builtin_task_input(task, item.task_input, config, source=item.label)
+    except CrowdformError as error:  # the object would fail, with the job log's wording
+        view.update(state="failed", message=f"{task.pre_function} failed: {error}")
+        return JSONResponse(view)
+    with errors.collect("task_type"):
+        compiled = compile_template(worker_template(task.name), f"the built-in {task.title} template",
+                                    bundle_url=services.task_pages.bundle_url)
+        view["page"] = compiled.render(view["taskInput"], grant_read_access=services.file_access.grant)
+    return _problems(errors) if errors else JSONResponse(view)
 
 
 @contextmanager

@@ -1,7 +1,10 @@
-"""A labeling job in the console: status, counters, timing, the stop button, files, log and data objects.
+"""A labeling job in the console: status, task type and labels, counters, timing, the stop button, files,
+log and data objects.
 
 Each data object opens in a viewer that draws every worker's boxes, polygons and keypoints and the
-consolidated label over the image (``job-viewer.js``), with the answers as text side by side.
+consolidated label over the image (``job-viewer.js``), with the answers as text side by side. A
+built-in bounding-box label (``groundtruth/object-detection``: ``annotations`` with ``class_id``) is
+named by its metadata's ``class-map``.
 
 The job's files are served here, to administrators only: the input manifest as ingested, the output
 manifest, and any file of the job's output folder (worker responses, consolidation requests and
@@ -93,7 +96,10 @@ def object_viewer(request: Request, session: AdminPage, job_name: str, position:
     if view.iteration:
         folder = f"{job.layout.job_dir}annotations/worker-response/iteration-{view.iteration}/{view.position}/"
         responses = [uri[len(job.layout.job_dir):] for uri in services.runtime.storage.list(folder)]
-    viewer = {"image": image, "labels": list(job.label_categories or ()), "label": view.label,
+    # A built-in type's label names its classes by index; its metadata's class-map names them.
+    metadata = view.label_metadata if isinstance(view.label_metadata, dict) else {}
+    class_map = metadata.get("class-map") if isinstance(metadata.get("class-map"), dict) else {}
+    viewer = {"image": image, "labels": list(job.label_categories or ()), "label": view.label, "classMap": class_map,
               "answers": [{"worker": a.worker, "state": a.state, "answer": a.answer} for a in view.answers]}
     return page(request, "admin/job_object.html", {
         "session": session, "job": job, "object": view, "viewer": viewer, "image_problem": image_problem,

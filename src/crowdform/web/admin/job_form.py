@@ -16,11 +16,15 @@ from typing import Any, Final
 
 from starlette.datastructures import FormData
 
+from crowdform.engine.jobs import task_type_request
 from crowdform.errors import Conflict, CrowdformError, InvalidInput
-from crowdform.groundtruth.job_request import DEFAULT_AVAILABILITY_LIFETIME, DEFAULT_MAX_CONCURRENT, request_from_flags
+from crowdform.groundtruth.job_request import DEFAULT_AVAILABILITY_LIFETIME, DEFAULT_MAX_CONCURRENT
+from crowdform.groundtruth.task_types import BY_NAME, TaskType
 from crowdform.web.services import Services
 
 SOURCE: Final = "Create labeling job form"
+CUSTOM: Final = "custom"
+"""The task type choice of a job with its own template and hooks."""
 PRE_HOOK_FIELD: Final = "HumanTaskConfig.PreHumanTaskLambdaArn"
 POST_HOOK_FIELD: Final = "HumanTaskConfig.AnnotationConsolidationConfig.AnnotationConsolidationLambdaArn"
 
@@ -34,6 +38,7 @@ FORM_FIELD_OF: Final = {
     "HumanTaskConfig.WorkteamArn": "team",
     "HumanTaskConfig.UiConfig": "template",
     "HumanTaskConfig.UiConfig.UiTemplateS3Uri": "template",
+    "auditLabelAttributeName": "audit_label_attribute",
     PRE_HOOK_FIELD: "pre_hook",
     POST_HOOK_FIELD: "post_hook",
     "HumanTaskConfig.TaskTitle": "title",
@@ -54,8 +59,11 @@ class JobForm:
     manifest: str = ""
     output: str = ""
     label_attribute_name: str = ""
+    task_type: str = CUSTOM
+    """``custom``, or a built-in task type's short name (``bounding-box``)."""
     team: str = ""
-    workers_per_object: str = "1"
+    workers_per_object: str = ""
+    """Empty for the task type's default: 1 for a custom template, the built-in type's ``default_workers``."""
     task_time_limit: str = "300"
     availability_lifetime: str = str(DEFAULT_AVAILABILITY_LIFETIME)
     max_concurrent: str = str(DEFAULT_MAX_CONCURRENT)
@@ -66,6 +74,7 @@ class JobForm:
     template_uri: str = ""
     labels: str = ""
     labels_uri: str = ""
+    audit_label_attribute: str = ""
     pre_hook: str = ""
     post_hook: str = ""
 
@@ -75,18 +84,32 @@ class JobForm:
         return cls(**{k: v.strip() if k != "template" else v for k, v in values.items() if isinstance(v, str)})
 
     @property
-    def label_list(self) -> list[str]:
-        """One label a line; blank lines are left out."""
-        return [line.strip() for line in self.labels.splitlines() if line.strip()]
+    def task(self) -> TaskType | None:
+        """The built-in task type chosen; None for a custom template (or a choice that is no task type)."""
+        return BY_NAME.get(self.task_type)
 
-    def request(self, *, template_uri: str, labels_uri: str | None) -> dict[str, Any]:
+    @property
+    def known_task_type(self) -> bool:
+        return self.task_type == CUSTOM or self.task_type in BY_NAME
+
+    @property
+    def label_list(self) -> list[str]:
+        """One label a line (for a built-in task type also separated by commas); blanks are left out."""
+        text = self.labels if self.task is None else self.labels.replace(",", "\n")
+        return [line.strip() for line in text.splitlines() if line.strip()]
+
+    def request(self, *, template_uri: str | None, labels_uri: str | None) -> dict[str, Any]:
         """The CreateLabelingJob body ``crowdform job create`` would build from the same values.
 
-        Numbers that are not whole numbers go in as the text typed, for the parser to refuse.
+        A built-in task type gets its own template and PRE-/ACS- functions (the form's template and
+        hook fields are not used), and its defaults as the CLI's ``--task-type`` gives them. Numbers
+        that are not whole numbers go in as the text typed, for the parser to refuse.
         """
-        return request_from_flags(
-            name=self.name, manifest=self.manifest, output=self.output, template=template_uri, team=self.team,
-            pre_hook=self.pre_hook or None, post_hook=self.post_hook or None,
+        task = self.task
+        return task_type_request(
+            task, name=self.name, manifest=self.manifest, output=self.output,
+            template=None if task else template_uri, team=self.team,
+            pre_hook=None if task else self.pre_hook or None, post_hook=None if task else self.post_hook or None,
             workers_per_object=_number(self.workers_per_object),
             label_attribute_name=self.label_attribute_name or None, labels_uri=labels_uri,
             title=self.title or None, description=self.description or None,

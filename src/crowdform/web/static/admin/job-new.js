@@ -1,7 +1,9 @@
 // The "Create labeling job" form: the job name checked as it is typed, the manifest and the template
 // checked on request, line numbers beside the template, and the preview in the sandboxed task frame
 // workers get (task-frame.js). Problems go next to their field, in the same place the server puts
-// them when the form is submitted.
+// them when the form is submitted. Choosing a built-in task type hides (and disables, so they are not
+// sent) the template and Lambda function fields, asks for the label attribute to review when the type
+// reviews an earlier job's labels, and sets the workers per object to the type's default.
 (function () {
   "use strict";
   const form = document.getElementById("job-form");
@@ -36,6 +38,36 @@
     if (!response.ok && !data.errors) data.errors = { form: [data.message || response.statusText] };
     return data;
   }
+
+  // ------------------------------------------------------------ task type: custom template or built-in
+  const taskType = $("task_type");
+  const workers = $("workers_per_object");
+  let workersTouched = workers.value !== "";
+  workers.addEventListener("input", () => { workersTouched = workers.value !== ""; });
+
+  function chosenType() {
+    const option = taskType.selectedOptions[0];
+    return {
+      custom: taskType.value === "custom", review: Boolean(option.dataset.review),
+      defaultWorkers: option.dataset.defaultWorkers, minLabels: Number(option.dataset.minLabels) || 0,
+    };
+  }
+
+  function showPart(part, shown) {
+    part.hidden = !shown;
+    part.querySelectorAll("input, textarea, select, button").forEach((input) => { input.disabled = !shown; });
+  }
+
+  function applyTaskType(initial) {
+    const type = chosenType();
+    form.querySelectorAll("[data-custom-only]").forEach((part) => showPart(part, type.custom));
+    form.querySelectorAll("[data-review-only]").forEach((part) => showPart(part, type.review));
+    workers.placeholder = type.defaultWorkers;
+    if (!initial && !workersTouched) workers.value = type.defaultWorkers;
+    $("labels-needed").textContent = type.minLabels > 1 ? ": at least " + type.minLabels : "";
+  }
+  taskType.addEventListener("change", () => applyTaskType(false));
+  applyTaskType(true);
 
   // ------------------------------------------------------------ job name, checked as it is typed
   const name = $("name");
@@ -119,13 +151,14 @@
   }
 
   $("preview-button").addEventListener("click", async () => {
-    ["template", "manifest", "pre_hook"].forEach((field) => showErrors(field, []));
+    ["template", "manifest", "pre_hook", "labels", "audit_label_attribute", "task_type"].forEach((field) => showErrors(field, []));
     $("preview-answer-box").hidden = true;
     $("preview-submit").disabled = true;
     say("Rendering the first manifest line…");
     const data = await post("/admin/jobs/new/preview", {
       manifest: $("manifest").value, template: template.value, template_uri: $("template_uri").value,
-      pre_hook: $("pre_hook").value,
+      pre_hook: $("pre_hook").value, task_type: taskType.value, labels: $("labels").value,
+      labels_uri: $("labels_uri").value, audit_label_attribute: $("audit_label_attribute").value,
     });
     if (data.errors) {
       showAllErrors(data.errors);

@@ -2,7 +2,8 @@
 // the image, one colour per source, in an SVG laid over the <img> in image pixels.
 //
 // Shapes are found wherever they sit in an answer, so custom templates and built-in outputs alike
-// are drawn: {left, top, width, height} is a box, {vertices | points: [{x, y}, ...]} a polygon, and
+// are drawn (a bounding-box job's label is {image_size, annotations: [{class_id, left, ...}]}, its
+// classes named by the metadata's class-map): {left, top, width, height} is a box, {vertices | points: [{x, y}, ...]} a polygon, and
 // {x, y} a keypoint. Strings holding JSON (a consolidation hook's annotationData.content) are read too.
 (function () {
   "use strict";
@@ -18,10 +19,14 @@
   const isNumber = (v) => typeof v === "number" && Number.isFinite(v);
   const isPoint = (v) => v && typeof v === "object" && isNumber(v.x) && isNumber(v.y);
 
+  // A shape's label: its own, else its class_id through the consolidated label's class-map (built-in
+  // object-detection labels), else through the job's labels in order.
   function labelOf(node) {
     if (typeof node.label === "string") return node.label;
-    if (isNumber(node.class_id) && data.labels[node.class_id] !== undefined) return data.labels[node.class_id];
-    return "";
+    if (!isNumber(node.class_id)) return "";
+    const named = (data.classMap || {})[String(node.class_id)];
+    if (typeof named === "string") return named;
+    return data.labels[node.class_id] !== undefined ? data.labels[node.class_id] : "";
   }
 
   // Every shape in `value`, however deep.
