@@ -50,7 +50,8 @@ ALGORITHMS: dict[str, Any] = {
     "mv": MajorityVote,
     "aws": lambda: AwsDawidSkene(confidence_cap=None, single_answer_confidence=None),
     "ds": DawidSkene,
-    "ds-classic": lambda: DawidSkene(smoothing=0.0, prior_objects=0.0),
+    # Classic Dawid-Skene with crowd-kit's stopping rule (tol 1e-5; our library's default is 1e-7).
+    "ds-classic": lambda: DawidSkene(smoothing=0.0, prior_objects=0.0, tol=1e-5),
     "onecoin": OneCoinDawidSkene,
     "glad": Glad,
 }

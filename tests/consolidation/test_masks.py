@@ -99,3 +99,102 @@ def test_colours_map_to_labels_and_back() -> None:
 def test_a_bad_colour_is_refused() -> None:
     with pytest.raises(InvalidInput, match="rrggbb"):
         rgb_from_labels(np.zeros((1, 1), dtype=int), {1: "blue"})
+
+
+def _plain_vote(masks: np.ndarray, weights: list[float], smoothing: float) -> tuple[np.ndarray, float]:
+    """The definition, pixel by pixel: what ``vote_mask`` must return however it computes it."""
+    n_workers, height, width = masks.shape
+    n_labels = int(masks.max()) + 1
+    result = masks[0].copy()
+    painted = contested = 0
+    shares = 0.0
+    for y in range(height):
+        for x in range(width):
+            here = [int(m[y, x]) for m in masks]
+            painted += any(here)
+            if len(set(here)) == 1:
+                continue
+            contested += 1
+            own = [0.0] * n_labels
+            around = [0.0] * n_labels
+            for w in range(n_workers):
+                own[here[w]] += weights[w]
+            for w in range(n_workers):
+                for dy in (-1, 0, 1):
+                    for dx in (-1, 0, 1):
+                        if (dy, dx) != (0, 0) and 0 <= y + dy < height and 0 <= x + dx < width:
+                            around[int(masks[w, y + dy, x + dx])] += weights[w] / 8
+            score = [own[k] + smoothing * around[k] for k in range(n_labels)]
+            winner = score.index(max(score))  # the first of equal maxima: the smallest label
+            result[y, x] = winner
+            shares += own[winner] / sum(weights)
+    if painted == 0 or contested == 0:
+        return result, 1.0
+    return result, (painted - contested + shares) / painted
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_vote_equals_the_plain_per_pixel_definition(seed: int) -> None:
+    # Random masks that mostly agree (so there are ties, edges, lone pixels), every weight style,
+    # few labels (counted in packed bit fields) and many (counted one by one), several dtypes.
+    rng = np.random.default_rng(seed)
+    for case in range(12):
+        n_workers = int(rng.integers(2, 6))
+        height, width = int(rng.integers(1, 10)), int(rng.integers(1, 10))
+        n_labels = int(rng.choice([2, 3, 5, 9, 20]))
+        base = rng.integers(0, n_labels, (height, width))
+        noise = rng.integers(0, n_labels, (n_workers, height, width))
+        masks = np.where(rng.random((n_workers, height, width)) < 0.6, base, noise)
+        masks = masks.astype([np.uint8, np.int64, np.uint16][case % 3])
+        # Weights like 1.1 round differently when summed in another order: near-ties must still go
+        # the way the plain worker-by-worker sum sends them.
+        weights = [[1.0] * n_workers, list(rng.integers(1, 4, n_workers) / 2), [[0.3, 0.7, 1.1][case % 3]] * n_workers,
+                   list(rng.random(n_workers) + 0.01)][case % 4]
+        for smoothing in (0.5, 0.0, 1.0, 2.0, 1 / 3):
+            expected, expected_confidence = _plain_vote(masks, weights, smoothing)
+            given = None if case % 4 == 0 else weights
+            labels, confidence = vote_mask(masks, given, smoothing)
+            assert labels.dtype == masks.dtype
+            assert labels.tolist() == expected.tolist(), (case, smoothing)
+            assert confidence == pytest.approx(expected_confidence, rel=1e-12)
+
+
+def test_the_vote_equals_the_definition_on_shapes_with_speckle() -> None:
+    rng = np.random.default_rng(11)
+    yy, xx = np.mgrid[:40, :50]
+    truth = np.zeros((40, 50), dtype=np.uint8)
+    truth[(yy - 15) ** 2 + (xx - 20) ** 2 < 12 ** 2] = 3
+    truth[(yy > 25) & (xx > 30)] = 1
+    masks = np.stack([np.roll(truth, tuple(rng.integers(-1, 2, 2)), axis=(0, 1)) for _ in range(3)])
+    speckle = rng.random(masks.shape) < 0.02
+    masks[speckle] = rng.integers(0, 5, int(speckle.sum()))
+    expected, expected_confidence = _plain_vote(masks, [1.0, 1.0, 1.0], 0.5)
+    labels, confidence = vote_mask(masks)
+    assert labels.tolist() == expected.tolist()
+    assert confidence == pytest.approx(expected_confidence, rel=1e-12)
+
+
+def test_colours_follow_the_plain_per_pixel_definition() -> None:
+    # Random images mostly in the palette's colours, a repeated colour (the label given first wins),
+    # transparent pixels, unmapped and negative label indexes.
+    rng = np.random.default_rng(7)
+    palette = {1: "#1f77b4", 2: "#ff7f0e", 3: "#000000", 5: "#1f77b4", 7: "#ffffff"}
+    colours = np.array([[0x1F, 0x77, 0xB4], [0xFF, 0x7F, 0x0E], [0, 0, 0], [255, 255, 255], [1, 2, 3]], dtype=np.uint8)
+    image = rng.integers(0, 256, (9, 11, 4)).astype(np.uint8)
+    image[..., :3] = colours[rng.integers(0, len(colours), (9, 11))]
+    image[..., 3] = np.where(rng.random((9, 11)) < 0.2, 0, 255)
+    by_colour = {}
+    for label, colour in reversed(list(palette.items())):
+        by_colour[int(colour[1:], 16)] = label
+    for pixels in (image, image[..., :3].copy()):
+        expected = [[by_colour.get(int(r) << 16 | int(g) << 8 | int(b), 0) if len(p) == 3 or p[3] else 0
+                     for p in row for r, g, b in [p[:3]]] for row in pixels]
+        assert labels_from_rgb(pixels, palette).tolist() == expected
+    labels = rng.integers(-1, 9, (6, 7))
+    colour_of = {0: "#ffffff", **palette}
+    expected_rgb = [[[int(colour_of.get(int(v) if v >= 0 else 8, "#ffffff")[i:i + 2], 16) for i in (1, 3, 5)]
+                     for v in row] for row in labels]
+    assert rgb_from_labels(labels.astype(np.uint8).clip(0, 7), palette).tolist() == [
+        [[int(colour_of.get(min(max(int(v), 0), 7), "#ffffff")[i:i + 2], 16) for i in (1, 3, 5)] for v in row]
+        for row in labels]
+    assert rgb_from_labels(labels, palette).tolist() == expected_rgb
