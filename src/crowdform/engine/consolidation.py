@@ -44,6 +44,9 @@ IDENTITY_ISSUER = "urn:crowdform:workforce"
 
 Labeled = tuple[Any, dict[str, Any]]
 
+# Built-in classification learns workers' reliability from at most this many of the job's latest answers.
+LEARNING_ANSWERS = 200_000
+
 
 @dataclass(frozen=True)
 class BatchObject:
@@ -213,8 +216,8 @@ class Consolidation:
                      created: datetime) -> tuple[dict[int, Labeled], dict[int, str]]:
         """The job's built-in consolidation over the batch; (labels, failures) by object row id.
 
-        Classification learns each worker's reliability from every answer of the job so far, not
-        from this batch alone. An answer that does not fit the task type is left out, with a
+        Classification learns each worker's reliability from the job's answers so far (the latest
+        ``LEARNING_ANSWERS``), not from this batch alone. An answer that does not fit the task type is left out, with a
         warning in the job log; an object left with no usable answer fails.
         """
         task, config = job.task_type, job.label_config
@@ -252,12 +255,17 @@ class Consolidation:
         return {by_position[p].id: labeled for p, labeled in result.labels.items()}, failures
 
     def _job_answers(self, job_id: int, exclude: set[int]) -> list[tuple[int, str, Any]]:
-        """(datasetObjectId, worker id, answerContent) of every submitted answer of the job, but ``exclude``'s."""
+        """(datasetObjectId, worker id, answerContent) of the job's latest submitted answers, but ``exclude``'s.
+
+        At most ``LEARNING_ANSWERS``: enough to learn every active worker's reliability, and it keeps
+        each batch's cost flat however large the job grows (a whole-job fit per batch would be quadratic).
+        """
         with self.runtime.database.read() as connection:
             rows = connection.execute(
                 select(DataObject.position, Worker.worker_uid, Lease.answer)
                 .join(Lease, Lease.object_id == DataObject.id).join(Worker, Worker.id == Lease.worker_id)
-                .where(DataObject.job_id == job_id, Lease.state == LeaseState.SUBMITTED)
+                .where(Lease.job_id == job_id, Lease.state == LeaseState.SUBMITTED)
+                .order_by(Lease.submitted_at.desc()).limit(LEARNING_ANSWERS)
             ).all()
         return [(row.position, row.worker_uid, json.loads(row.answer)) for row in rows if row.position not in exclude]
 
