@@ -36,6 +36,16 @@ def local(uri: str) -> Path:
     return Path(urlparse(uri).path) if uri.startswith("file://") else Path(uri)
 
 
+def job_request(tmp_path: Path, name: str, line: dict[str, Any], labels: dict[str, Any], **flags: Any) -> dict[str, Any]:
+    """A one-line manifest and a label file in ``tmp_path``, and the request naming them (team ``crew``)."""
+    manifest = tmp_path / "m.manifest"
+    manifest.write_text(json.dumps(line) + "\n")
+    label_file = tmp_path / "labels.json"
+    label_file.write_text(json.dumps(labels))
+    return request_from_flags(name=name, manifest=str(manifest), output=str(tmp_path / "out"), team="crew",
+                              labels_uri=str(label_file), **flags)
+
+
 def run_job(runtime: Runtime, tmp_path: Path, task: str, lines: list[dict[str, Any]], labels: dict[str, Any],
             answer: Answer, *, lan: str, workers: int = 3, pre: str | None = None,
             post: str | None = None) -> tuple[JobRow, list[dict[str, Any]], dict[int, dict[str, Any]]]:
@@ -269,13 +279,8 @@ def test_bounding_box_verification(tmp_path: Path, database_url: str) -> None:
 def test_review_job_without_audit_label_attribute_is_refused_and_leaves_nothing(tmp_path: Path, database_url: str) -> None:
     runtime = open_runtime(tmp_path, database_url)
     team_with_workers(runtime, "crew", 1)
-    manifest = tmp_path / "m.manifest"
-    manifest.write_text(json.dumps({"source-ref": "s3://b/a.jpg"}) + "\n")
-    labels = tmp_path / "labels.json"
-    labels.write_text(json.dumps(label_doc("can")))
-    body = request_from_flags(name="fix", manifest=str(manifest), output=str(tmp_path / "out"), template=None,
-                              team="crew", pre_hook="builtin:bounding-box-adjustment",
-                              post_hook="builtin:bounding-box-adjustment", labels_uri=str(labels))
+    body = job_request(tmp_path, "fix", {"source-ref": "s3://b/a.jpg"}, label_doc("can"), template=None,
+                       pre_hook="builtin:bounding-box-adjustment", post_hook="builtin:bounding-box-adjustment")
     with pytest.raises(InvalidInput) as caught:
         Jobs(runtime).create(parse_create_labeling_job(body, source="t"), base_dir=tmp_path)
     assert caught.value.problems[0].field == "auditLabelAttributeName"
@@ -425,12 +430,8 @@ def test_named_entity_recognition_from_ground_truths_human_task_ui(tmp_path: Pat
     """A Ground Truth NER request names a HumanTaskUiArn, not a template: the built-in template stands in."""
     runtime = open_runtime(tmp_path, database_url)
     team_with_workers(runtime, "crew", 1)
-    manifest = tmp_path / "m.manifest"
-    manifest.write_text(json.dumps({"source": "Dana"}) + "\n")
-    labels = tmp_path / "labels.json"
-    labels.write_text(json.dumps(label_doc("Person")))
-    body = request_from_flags(
-        name="ner", manifest=str(manifest), output=str(tmp_path / "out"), team="crew", labels_uri=str(labels),
+    body = job_request(
+        tmp_path, "ner", {"source": "Dana"}, label_doc("Person"),
         template="arn:aws:sagemaker:us-east-1:394669845002:human-task-ui/NamedEntityRecognition",
         pre_hook="arn:aws:lambda:us-east-1:432418664414:function:PRE-NamedEntityRecognition",
         post_hook="arn:aws:lambda:us-east-1:432418664414:function:ACS-NamedEntityRecognition")
