@@ -17,6 +17,12 @@ and the CPU other processes took meanwhile (a noisy machine shows up there). Aft
 is stopped and the database is read back: objects with more than N submitted answers, (object,
 worker) pairs leased more than once, acknowledged submissions missing from the database.
 
+Mode (``--mode``): ``pair`` (default) = two requests per answer, next then submit, as above;
+``combined`` = one request per answer: POST .../tasks/{lease}/submit with ``"next": true`` submits and
+returns the worker's next task in the same reply (a plain next call only starts a worker off, and
+follows a reply whose ``next`` is null). In combined mode the latency figures are: "next" = the plain
+next calls, "submit" = the combined calls.
+
 Client (``--client``): ``raw`` (default) = all K workers as coroutines on one asyncio loop, each
 with its own keep-alive connection and a minimal HTTP/1.1 client (bench/httpclient.py), so the load
 generator costs little CPU; ``httpx`` = K threads each with an ``httpx.Client`` (keep-alive), the
@@ -49,13 +55,23 @@ ERROR_PAUSE_S = 0.1
 PY_SPY = bl.CACHE / "tools" / "py-spy" / "bin" / "py-spy"
 
 
-def answer_body(i: int) -> bytes:
-    """The peer workload's answer (two boxes that move a little with i), as a crowd-bounding-box submits it."""
-    j = i % 50
-    return json.dumps({"answer": {"annotatedResult": {
+def answer_body(i: int, then_next: bool = False) -> bytes:
+    """The peer workload's answer (two boxes that move a little with i), as a crowd-bounding-box submits it;
+    with ``then_next``, the combined submit-and-next request's body."""
+    return _BODIES[then_next][i % 50]
+
+
+def _answer_body(j: int, then_next: bool) -> bytes:
+    body: dict[str, Any] = {"answer": {"annotatedResult": {
         "boundingBoxes": [{"height": 38, "label": "eye", "left": 64 + 3 * j, "top": 96, "width": 80},
                           {"height": 53, "label": "nose", "left": 192, "top": 192 + 2 * j, "width": 58}],
-        "inputImageProperties": {"height": 480, "width": 640}}}}, separators=(",", ":")).encode()
+        "inputImageProperties": {"height": 480, "width": 640}}}}
+    if then_next:
+        body["next"] = True
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+_BODIES = {flag: [_answer_body(j, flag) for j in range(50)] for flag in (False, True)}
 
 
 @dataclass
@@ -80,36 +96,39 @@ class WorkerStats:
 # ------------------------------------------------------------------ clients
 
 async def _raw_worker(host: str, port: int, token: str, job: str, deadline: float, stats: WorkerStats,
-                      seed: int, empty_pause: float) -> None:
+                      seed: int, empty_pause: float, combined: bool) -> None:
     conn = Connection(host, port, {"Authorization": f"Bearer {token}"})
     next_request = conn.build("POST", f"/api/v1/worker/jobs/{job}/tasks/next")
     perf = time.perf_counter
     stats.started = perf()
     i = seed
+    task: dict[str, Any] | None = None  # combined mode: the task the last reply handed out
     try:
         while time.monotonic() < deadline:
             i += 1
-            t0 = perf()
-            try:
-                status, body = await conn.send(next_request)
-            except HttpError as e:
-                stats.error("next:transport", str(e))
-                await asyncio.sleep(ERROR_PAUSE_S)
-                continue
-            t1 = perf()
-            if status == 204:
-                stats.empty += 1
-                await asyncio.sleep(empty_pause)
-                continue
-            if status != 200:
-                stats.error(f"next:{status}", body.decode(errors="replace"))
-                await asyncio.sleep(ERROR_PAUSE_S)
-                continue
-            task = json.loads(body)
+            t0 = t1 = perf()
+            if task is None:
+                try:
+                    status, body = await conn.send(next_request)
+                except HttpError as e:
+                    stats.error("next:transport", str(e))
+                    await asyncio.sleep(ERROR_PAUSE_S)
+                    continue
+                t1 = perf()
+                if status == 204:
+                    stats.empty += 1
+                    await asyncio.sleep(empty_pause)
+                    continue
+                if status != 200:
+                    stats.error(f"next:{status}", body.decode(errors="replace"))
+                    await asyncio.sleep(ERROR_PAUSE_S)
+                    continue
+                task = json.loads(body)
+                stats.next_lat.append(t1 - t0)
             lease = task["leaseId"]
             try:
                 status, body = await conn.send(conn.build("POST", f"/api/v1/worker/tasks/{lease}/submit",
-                                                          answer_body(i), "application/json"))
+                                                          answer_body(i, combined), "application/json"))
             except HttpError as e:
                 stats.error("submit:transport", str(e))
                 await asyncio.sleep(ERROR_PAUSE_S)
@@ -117,27 +136,29 @@ async def _raw_worker(host: str, port: int, token: str, job: str, deadline: floa
             t2 = perf()
             if status != 200:
                 stats.error(f"submit:{status}", body.decode(errors="replace"))
+                task = None
                 await asyncio.sleep(ERROR_PAUSE_S)
                 continue
-            stats.next_lat.append(t1 - t0)
             stats.submit_lat.append(t2 - t1)
             stats.acknowledged.append(lease)
             stats.objects.append(task["datasetObjectId"])
             stats.ack_times.append(t2)
             stats.done += 1
+            task = json.loads(body)["next"] if combined else None
     finally:
         conn.close()
 
 
-def run_raw(url: str, tokens: list[str], job: str, seconds: float, empty_pause: float) -> tuple[list[WorkerStats], float]:
+def run_raw(url: str, tokens: list[str], job: str, seconds: float, empty_pause: float,
+            combined: bool) -> tuple[list[WorkerStats], float]:
     host, port = url.split("//", 1)[1].split(":")
     stats = [WorkerStats() for _ in tokens]
 
     async def main() -> float:
         deadline = time.monotonic() + seconds
         t0 = time.perf_counter()
-        await asyncio.gather(*(_raw_worker(host, int(port), tok, job, deadline, stats[a], a * 10_000_000, empty_pause)
-                               for a, tok in enumerate(tokens)))
+        await asyncio.gather(*(_raw_worker(host, int(port), tok, job, deadline, stats[a], a * 10_000_000, empty_pause,
+                                           combined) for a, tok in enumerate(tokens)))
         return time.perf_counter() - t0
 
     try:
@@ -149,7 +170,8 @@ def run_raw(url: str, tokens: list[str], job: str, seconds: float, empty_pause: 
     return stats, runner(main())
 
 
-def run_httpx(url: str, tokens: list[str], job: str, seconds: float, empty_pause: float) -> tuple[list[WorkerStats], float]:
+def run_httpx(url: str, tokens: list[str], job: str, seconds: float, empty_pause: float,
+              combined: bool) -> tuple[list[WorkerStats], float]:
     import httpx
 
     stats = [WorkerStats() for _ in tokens]
@@ -159,30 +181,33 @@ def run_httpx(url: str, tokens: list[str], job: str, seconds: float, empty_pause
     def work(a: int, token: str) -> None:
         s = stats[a]
         i = a * 10_000_000
+        task: dict[str, Any] | None = None
         with httpx.Client(base_url=url, timeout=60, trust_env=False, headers={"Authorization": f"Bearer {token}"}) as c:
             barrier.wait()
             s.started = time.perf_counter()
             while time.monotonic() < deadline[0]:
                 i += 1
-                t0 = time.perf_counter()
+                t0 = t1 = time.perf_counter()
+                if task is None:
+                    try:
+                        r = c.post(f"/api/v1/worker/jobs/{job}/tasks/next")
+                    except httpx.HTTPError as e:
+                        s.error("next:transport", repr(e))
+                        time.sleep(ERROR_PAUSE_S)
+                        continue
+                    t1 = time.perf_counter()
+                    if r.status_code == 204:
+                        s.empty += 1
+                        time.sleep(empty_pause)
+                        continue
+                    if r.status_code != 200:
+                        s.error(f"next:{r.status_code}", r.text)
+                        time.sleep(ERROR_PAUSE_S)
+                        continue
+                    task = r.json()
+                    s.next_lat.append(t1 - t0)
                 try:
-                    r = c.post(f"/api/v1/worker/jobs/{job}/tasks/next")
-                except httpx.HTTPError as e:
-                    s.error("next:transport", repr(e))
-                    time.sleep(ERROR_PAUSE_S)
-                    continue
-                t1 = time.perf_counter()
-                if r.status_code == 204:
-                    s.empty += 1
-                    time.sleep(empty_pause)
-                    continue
-                if r.status_code != 200:
-                    s.error(f"next:{r.status_code}", r.text)
-                    time.sleep(ERROR_PAUSE_S)
-                    continue
-                task = r.json()
-                try:
-                    r = c.post(f"/api/v1/worker/tasks/{task['leaseId']}/submit", content=answer_body(i),
+                    r = c.post(f"/api/v1/worker/tasks/{task['leaseId']}/submit", content=answer_body(i, combined),
                                headers={"Content-Type": "application/json"})
                 except httpx.HTTPError as e:
                     s.error("submit:transport", repr(e))
@@ -191,14 +216,15 @@ def run_httpx(url: str, tokens: list[str], job: str, seconds: float, empty_pause
                 t2 = time.perf_counter()
                 if r.status_code != 200:
                     s.error(f"submit:{r.status_code}", r.text)
+                    task = None
                     time.sleep(ERROR_PAUSE_S)
                     continue
-                s.next_lat.append(t1 - t0)
                 s.submit_lat.append(t2 - t1)
                 s.acknowledged.append(task["leaseId"])
                 s.objects.append(task["datasetObjectId"])
                 s.ack_times.append(t2)
                 s.done += 1
+                task = r.json()["next"] if combined else None
 
     threads = [threading.Thread(target=work, args=(a, t)) for a, t in enumerate(tokens)]
     for t in threads:
@@ -308,7 +334,7 @@ def run_level(k: int, args: argparse.Namespace, base: Path) -> dict[str, Any]:
     folder = base / f"k{k}"
     folder.mkdir(parents=True, exist_ok=True)
     data = folder / "data"
-    rec: dict[str, Any] = {"k": k, "client": args.client, "server_env": args.server_env,
+    rec: dict[str, Any] = {"k": k, "client": args.client, "mode": args.mode, "server_env": args.server_env,
                            "switch_interval": args.switch_interval, "seconds": args.seconds, "objects": args.objects,
                            "workers_per_object": args.workers_per_object, "max_concurrent": args.max_concurrent}
     with bl.fresh_database(args.database_url, data) as url:
@@ -323,12 +349,13 @@ def run_level(k: int, args: argparse.Namespace, base: Path) -> dict[str, Any]:
         try:
             tokens = login_all(server.url, users, job)
             rec["server_idle_rss_mb"] = round(bl.rss_mb(server.pid), 1)
-            bl.log(f"K={k}: {args.client} client, {args.seconds:.0f} s, {rec['database']}, server pid {server.pid}")
+            bl.log(f"K={k}: {args.client} client, {args.mode} mode, {args.seconds:.0f} s, {rec['database']}, server pid {server.pid}")
             if args.profile:
                 profiler = start_profiler(server.pid, folder, args.seconds, args.profile == "gil")
             runner = run_raw if args.client == "raw" else run_httpx
             with bl.Window(watched=server.pid, postgres=bl.PostgresBackends(bl.postgres_database(url)), record=rec):
-                stats, elapsed = runner(server.url, tokens, job, args.seconds, args.empty_pause)
+                stats, elapsed = runner(server.url, tokens, job, args.seconds, args.empty_pause,
+                                        args.mode == "combined")
             rec["server_vmhwm_mb"] = bl.vm_hwm_mb(server.pid)
         finally:
             server.stop()
@@ -402,6 +429,9 @@ def main() -> None:
     ap.add_argument("--workers-per-object", type=int, default=1, help="N (default: %(default)s)")
     ap.add_argument("--max-concurrent", type=int, default=5000, help="MaxConcurrentTaskCount (default: %(default)s)")
     ap.add_argument("--client", choices=("raw", "httpx"), default="raw", help="load generator (default: %(default)s)")
+    ap.add_argument("--mode", choices=("pair", "combined"), default="pair",
+                    help="pair: next then submit (two requests per answer); combined: submit with \"next\": true "
+                         "returns the next task (one request per answer) (default: %(default)s)")
     ap.add_argument("--empty-pause", type=float, default=0.02, help="pause after a 204 from next (default: %(default)s)")
     ap.add_argument("--server-env", action="append", default=[], metavar="CROWDFORM_X=V",
                     help="extra environment for the server (e.g. CROWDFORM_OUTPUT_INTERVAL_SECONDS=60); repeatable")
@@ -423,13 +453,14 @@ def main() -> None:
             if "profile" in rec:
                 bl.log("  profile: " + json.dumps(rec["profile"].get("top_inclusive", [])[:25]))
             results["levels"].append(rec)
-    rows = [[r["k"], r["database"], r["client"], r["per_s"], r["next_p50_ms"], r["next_p99_ms"], r["submit_p50_ms"],
+    rows = [[r["k"], r["database"], r["client"], r["mode"], r["per_s"], r["next_p50_ms"], r["next_p99_ms"], r["submit_p50_ms"],
              r["submit_p99_ms"], r["error_count"], r["empty_204"], r["violations"], r["lost"], r["server_cores"],
              r["server_cpu_ms_per_submission"], r.get("postgres_cpu_ms_per_submission", "-"), r["client_cores"],
-             r["server_peak_rss_mb"], r["other_procs_cores"]] for r in results["levels"]]
-    print(bl.table(["K", "database", "client", "submissions/s", "next p50 ms", "next p99 ms", "submit p50 ms",
+             r.get("client_cpu_ms_per_submission"), r["server_peak_rss_mb"], r["other_procs_cores"]]
+            for r in results["levels"]]
+    print(bl.table(["K", "database", "client", "mode", "submissions/s", "next p50 ms", "next p99 ms", "submit p50 ms",
                     "submit p99 ms", "errors", "204s", "violations", "lost", "server cores", "server CPU ms/sub",
-                    "PG CPU ms/sub", "client cores", "server peak RSS MB", "other procs cores"], rows))
+                    "PG CPU ms/sub", "client cores", "client CPU ms/sub", "server peak RSS MB", "other procs cores"], rows))
     bl.save_results("workers", results, args.out)
 
 

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
+from sqlalchemy import func, select
 
 from crowdform.engine.background import Background
 from crowdform.engine.clock import ManualClock
 from crowdform.engine.jobs import Jobs
-from crowdform.engine.tasks import Tasks
+from crowdform.engine.tasks import Submission, Tasks
 from crowdform.engine.workforce import Workforce
 from crowdform.errors import Conflict, InvalidInput, NotFound
+from crowdform.store.models import DataObject, Lease
 from tests.helpers import PASSWORD, example_job, open_runtime, team_with_workers
 
 
@@ -180,5 +183,111 @@ def test_stopping_condition_stops_the_job(tmp_path: Path, database_url: str, clo
     described = Jobs(runtime).describe(job.name)
     assert described["LabelingJobStatus"] == "Stopped"
     assert described["LabelCounters"]["TotalLabeled"] == 1
+    background.stop()
+    runtime.close()
+
+
+def test_submit_and_next_saves_and_hands_out_the_next_task(tmp_path: Path, database_url: str,
+                                                           clock: ManualClock) -> None:
+    runtime, (alice, bob), job, background = ready_job(tmp_path, database_url, clock,
+                                                       NumberOfHumanWorkersPerDataObject=1)
+    tasks = Tasks(runtime)
+    first = tasks.next_task(alice, job.name)
+    assert first is not None
+    answer = {"annotatedResult": {"boundingBoxes": []}}
+    saved, second = tasks.submit_and_next(alice, first.lease_id, answer)
+    assert not saved.already_submitted and saved.lease_id == first.lease_id
+    assert second is not None and second.dataset_object_id != first.dataset_object_id
+    assert second.task_input == json.loads(second.task_input_json) and second.task_input["sourceRef"]
+    assert tasks.next_task(alice, job.name) == second  # the new lease is the one she holds
+    # Repeating the call (a retried request) counts nothing twice and hands out no second task.
+    again, still = tasks.submit_and_next(alice, first.lease_id, answer)
+    assert again.already_submitted and again.submitted_at == saved.submitted_at
+    assert still is not None and still.lease_id == second.lease_id
+    with runtime.database.read() as connection:
+        assert connection.execute(select(func.count()).select_from(Lease)).scalar_one() == 2
+        assert connection.execute(select(DataObject.answers).where(DataObject.job_id == job.id,
+                                  DataObject.position == int(first.dataset_object_id))).scalar_one() == 1
+    background.stop()
+    runtime.close()
+
+
+def test_submit_and_next_refuses_what_submit_refuses_and_then_takes_nothing(tmp_path: Path, database_url: str,
+                                                                            clock: ManualClock) -> None:
+    runtime, (alice, bob), job, background = ready_job(tmp_path, database_url, clock,
+                                                       NumberOfHumanWorkersPerDataObject=1)
+    tasks = Tasks(runtime)
+    task = tasks.next_task(alice, job.name)
+    assert task is not None
+    with pytest.raises(NotFound):
+        tasks.submit_and_next(bob, task.lease_id, {"x": 1})  # not bob's lease
+    with pytest.raises(InvalidInput, match="JSON object"):
+        tasks.submit_and_next(alice, task.lease_id, ["not", "an", "object"])
+    tasks.submit(alice, task.lease_id, {"x": 1})
+    with pytest.raises(Conflict, match="different answer"):
+        tasks.submit_and_next(alice, task.lease_id, {"x": 2})
+    late = tasks.next_task(alice, job.name)
+    assert late is not None
+    clock.advance(601)  # past TaskTimeLimitInSeconds
+    with pytest.raises(Conflict, match="time limit"):
+        tasks.submit_and_next(alice, late.lease_id, {"x": 3})
+    with runtime.database.read() as connection:  # bob's refusal, the conflict and the late one took nothing
+        assert connection.execute(select(func.count()).select_from(Lease)).scalar_one() == 2
+        assert connection.execute(select(func.count()).select_from(Lease).where(
+            Lease.worker_id == bob.id)).scalar_one() == 0
+    background.stop()
+    runtime.close()
+
+
+def test_submit_and_next_returns_none_when_nothing_is_left(tmp_path: Path, database_url: str,
+                                                           clock: ManualClock) -> None:
+    runtime, (alice, bob), job, background = ready_job(tmp_path, database_url, clock,
+                                                       NumberOfHumanWorkersPerDataObject=2)
+    tasks = Tasks(runtime)
+    seen = []
+    task = tasks.next_task(alice, job.name)
+    while task is not None:
+        seen.append(task.dataset_object_id)
+        result, task = tasks.submit_and_next(alice, task.lease_id, {"seen": len(seen)})
+        assert not result.already_submitted
+    assert sorted(seen) == ["0", "1", "2", "3"]  # every object once, never one twice
+    assert tasks.next_task(alice, job.name) is None
+    bob_seen = []
+    task = tasks.next_task(bob, job.name)
+    while task is not None:
+        bob_seen.append(task.dataset_object_id)
+        _, task = tasks.submit_and_next(bob, task.lease_id, {"seen": len(bob_seen)})
+    assert sorted(bob_seen) == ["0", "1", "2", "3"]  # N = 2: the second answer of each object
+    with runtime.database.read() as connection:
+        assert set(connection.execute(select(DataObject.answers).where(DataObject.job_id == job.id)).scalars()) == {2}
+    background.stop()
+    runtime.close()
+
+
+def test_submit_batch_commits_each_item_as_if_alone(tmp_path: Path, database_url: str, clock: ManualClock) -> None:
+    runtime, (alice, bob), job, background = ready_job(tmp_path, database_url, clock,
+                                                       NumberOfHumanWorkersPerDataObject=1)
+    tasks = Tasks(runtime)
+    a, b = tasks.next_task(alice, job.name), tasks.next_task(bob, job.name)
+    assert a is not None and b is not None
+    answer = {"x": 1}
+    results = tasks.submit_batch([
+        Submission(alice, a.lease_id, answer, then_next=True),
+        Submission(alice, a.lease_id, answer, then_next=True),  # a retried request in the same batch
+        Submission(bob, a.lease_id, answer),  # not bob's
+        Submission(bob, b.lease_id, ["not", "an", "object"]),
+        Submission(alice, a.lease_id, {"x": 2}),  # a different answer
+        Submission(bob, b.lease_id, answer),
+    ])
+    first, again, stolen, shapeless, changed, bobs = results
+    assert isinstance(first, tuple) and not first[0].already_submitted and first[1] is not None
+    assert isinstance(again, tuple) and again[0].already_submitted and again[1] == first[1]
+    assert isinstance(stolen, NotFound) and isinstance(shapeless, InvalidInput) and isinstance(changed, Conflict)
+    assert isinstance(bobs, tuple) and not bobs[0].already_submitted and bobs[1] is None
+    with runtime.database.read() as connection:
+        states = dict(connection.execute(select(Lease.id, Lease.state)).all())
+        answers = connection.execute(select(func.sum(DataObject.answers)).where(DataObject.job_id == job.id)).scalar_one()
+    assert states == {a.lease_id: "submitted", b.lease_id: "submitted", first[1].lease_id: "active"}
+    assert answers == 2
     background.stop()
     runtime.close()

@@ -138,3 +138,53 @@ def test_admin_api_creates_a_job_and_streams_its_output(live, tmp_path: Path) ->
         lines = admin.get("/api/v1/jobs/second/output-manifest").text.splitlines()
     assert [json.loads(line)["animal"] for line in lines] == ["cat", "dog", "owl", "fox"]
     assert sum("animal-faces" in json.loads(line) for line in lines) == 1  # the label attribute name
+
+
+def test_submit_with_next_saves_and_returns_the_next_task(live) -> None:  # type: ignore[no-untyped-def]
+    server, _runtime, _workers, job = live
+    with server.client(login(server, "worker0")) as alice, server.client(login(server, "worker1")) as bob:
+        task = alice.post(f"/api/v1/worker/jobs/{job.name}/tasks/next").json()
+        answer = {"annotatedResult": {"boundingBoxes": []}}
+        reply = alice.post(f"/api/v1/worker/tasks/{task['leaseId']}/submit", json={"answer": answer, "next": True})
+        assert reply.status_code == 200, reply.text
+        saved = reply.json()
+        assert saved["saved"] is True and saved["alreadySubmitted"] is False and saved["leaseId"] == task["leaseId"]
+        following = saved["next"]
+        assert set(following) == set(task)  # the next-task reply's fields
+        assert following["leaseId"] != task["leaseId"] and following["datasetObjectId"] != task["datasetObjectId"]
+        assert following["taskInput"]["sourceRef"].startswith("file://") and following["jobName"] == job.name
+        # A retried request: already submitted, and the same next task (no second one is handed out).
+        again = alice.post(f"/api/v1/worker/tasks/{task['leaseId']}/submit", json={"answer": answer, "next": True})
+        assert again.status_code == 200 and again.json()["alreadySubmitted"] is True
+        assert again.json()["next"] == following
+        assert alice.post(f"/api/v1/worker/jobs/{job.name}/tasks/next").json() == following
+        # Another worker cannot submit it, with or without next; a wrong shape is the usual 400.
+        stolen = bob.post(f"/api/v1/worker/tasks/{following['leaseId']}/submit", json={"answer": {"x": 1}, "next": True})
+        assert stolen.status_code == 404
+        assert bob.post(f"/api/v1/worker/jobs/{job.name}/tasks/next").json()["leaseId"] != following["leaseId"]
+        bad = alice.post(f"/api/v1/worker/tasks/{following['leaseId']}/submit", json={"answer": {"x": 1}, "next": "maybe"})
+        assert bad.status_code == 400 and bad.json()["problems"][0]["field"] == "next"
+        missing = alice.post(f"/api/v1/worker/tasks/{following['leaseId']}/submit", json={"next": True})
+        assert missing.status_code == 400 and missing.json()["problems"][0]["field"] == "answer"
+        # Plain submissions keep their shape.
+        plain = alice.post(f"/api/v1/worker/tasks/{following['leaseId']}/submit", json={"answer": {"x": 1}})
+        assert plain.status_code == 200 and "next" not in plain.json() and plain.json()["saved"] is True
+
+
+def test_submit_with_next_says_null_when_nothing_is_left(live) -> None:  # type: ignore[no-untyped-def]
+    server, _runtime, _workers, job = live
+    with server.client(login(server, "worker0")) as alice:
+        reply = alice.post(f"/api/v1/worker/jobs/{job.name}/tasks/next")
+        seen = []
+        task = reply.json()
+        while task is not None:
+            seen.append(task["datasetObjectId"])
+            saved = alice.post(f"/api/v1/worker/tasks/{task['leaseId']}/submit",
+                               json={"answer": {"n": len(seen)}, "next": True})
+            assert saved.status_code == 200 and saved.json()["saved"] is True
+            task = saved.json()["next"]
+        assert sorted(seen) == ["0", "1", "2", "3"]  # every object once (N = 1), none twice
+        empty = alice.post(f"/api/v1/worker/jobs/{job.name}/tasks/next")
+        assert empty.status_code == 204 and empty.content == b""
+        schema = alice.get("/openapi.json").json()["components"]["schemas"]["SubmitRequest"]
+        assert schema["properties"]["next"]["type"] == "boolean" and schema["required"] == ["answer"]

@@ -7,23 +7,30 @@ Invariants, enforced by the database rather than by care:
   which is atomic on SQLite (one writer at a time) and on PostgreSQL (row lock, re-checked);
 - a submission is committed before the reply, and submitting the same lease again with the same
   answer returns the first result instead of counting twice.
+
+The hot path (next task, submit, and the two combined) runs a handful of fixed statements as plain
+driver SQL on the transaction's own DBAPI connection (``_HotSql``): the same SQL SQLAlchemy would
+send, without its per-statement Python work, which was about half of the engine's CPU per answer.
+Taking a task is one ``UPDATE ... WHERE id = (first open candidate) RETURNING``; a submission is one
+conditional ``UPDATE ... RETURNING`` of the lease plus the answer count. Anything unusual (a repeated
+or late submission, a race lost on PostgreSQL) falls back to the general SQLAlchemy code below.
 """
 
 from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, case, exists, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, exists, select, update
 from sqlalchemy.exc import IntegrityError
 
 from crowdform.engine.jobs import JobRow, job_row
 from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import JobStatus, LeaseState, ObjectState
 from crowdform.engine.workforce import WorkerInfo
-from crowdform.errors import Conflict, InvalidInput, NotFound
+from crowdform.errors import Conflict, CrowdformError, InvalidInput, NotFound
 from crowdform.groundtruth.answers import canonical_answer
 from crowdform.store.models import DataObject, Job, Lease, TeamMember
 
@@ -31,41 +38,73 @@ CANDIDATES = 16  # objects looked at per next-task call (PostgreSQL skips those 
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
 
-# The hot path's statements, built once: SQLAlchemy then reuses their compiled form without
-# recomputing cache keys on every request.
-_HELD_LEASE = select(Lease.id, Lease.object_id, Lease.acquired_at, Lease.expires_at).where(
-    Lease.job_id == bindparam("job"), Lease.worker_id == bindparam("worker"), Lease.state == LeaseState.ACTIVE,
-    Lease.expires_at > bindparam("now"))
+# The PostgreSQL fallback of taking a task and the general lookup of a lease, built once: SQLAlchemy
+# then reuses their compiled form without recomputing cache keys on every request.
 _OPEN_TO_WORKER = (
     DataObject.job_id == bindparam("job"), DataObject.state == ObjectState.READY,
     DataObject.slots_taken < bindparam("n"),
     ~exists().where(Lease.object_id == DataObject.id, Lease.worker_id == bindparam("worker")),
 )
-_ANY_CANDIDATE = select(DataObject.id).where(*_OPEN_TO_WORKER).limit(1)
 _CANDIDATES = (select(DataObject.id).where(*_OPEN_TO_WORKER).order_by(DataObject.position).limit(CANDIDATES)
                .with_for_update(skip_locked=True, of=DataObject))
 _TAKE_SLOT = update(DataObject).where(
     DataObject.id == bindparam("object"), DataObject.state == ObjectState.READY,
     DataObject.slots_taken < bindparam("n"),
 ).values(slots_taken=DataObject.slots_taken + 1)
-_INSERT_LEASE = insert(Lease)
-_TASK_INPUT = select(DataObject.position, DataObject.task_input).where(DataObject.id == bindparam("object"))
-_JOB_FOR_WORKER = select(Job.id, Job.status).join(TeamMember, TeamMember.team_id == Job.team_id).where(
-    Job.name_key == bindparam("name"), TeamMember.worker_id == bindparam("worker"))
 _LEASE = select(Lease).where(Lease.id == bindparam("lease"))
-_SUBMIT_LEASE = update(Lease).where(Lease.id == bindparam("lease"), Lease.state == LeaseState.ACTIVE).values(
-    state=LeaseState.SUBMITTED, answer=bindparam("answer"), submitted_at=bindparam("now"),
-    time_spent=bindparam("spent"))
-# One statement counts the answer and, with the N-th, hands the object to consolidation.
-_LAST_ANSWER = and_(
-    DataObject.state == ObjectState.READY,
-    DataObject.answers + 1 >= select(Job.workers_per_object).where(Job.id == bindparam("job")).scalar_subquery(),
-)
-_COUNT_ANSWER = update(DataObject).where(DataObject.id == bindparam("object")).values(
-    answers=DataObject.answers + 1,
-    state=case((_LAST_ANSWER, ObjectState.ANSWERED), else_=DataObject.state),
-    answered_at=case((_LAST_ANSWER, bindparam("now")), else_=DataObject.answered_at),
-)
+
+
+class _HotSql:
+    """The hot path's statements as driver SQL (``?`` placeholders; ``%s`` for psycopg)."""
+
+    def __init__(self, postgres: bool) -> None:
+        lock = " FOR UPDATE OF d SKIP LOCKED" if postgres else ""
+        spent = "round(CAST(? - acquired_at AS numeric), 3)" if postgres else "round(? - acquired_at, 3)"
+        open_to_worker = (
+            f"d.job_id = ? AND d.state = '{ObjectState.READY}' AND d.slots_taken < ? AND NOT EXISTS "
+            "(SELECT 1 FROM leases l WHERE l.object_id = d.id AND l.worker_id = ?)")
+        statements = {
+            "job_for_worker": "SELECT jobs.id, jobs.status FROM jobs JOIN team_members ON team_members.team_id = "
+                              "jobs.team_id WHERE jobs.name_key = ? AND team_members.worker_id = ?",
+            "job_status_for_worker": "SELECT jobs.status FROM jobs JOIN team_members ON team_members.team_id = "
+                                     "jobs.team_id WHERE jobs.id = ? AND team_members.worker_id = ?",
+            "held": "SELECT id, object_id, acquired_at, expires_at FROM leases WHERE job_id = ? AND worker_id = ? "
+                    f"AND state = '{LeaseState.ACTIVE}' AND expires_at > ? LIMIT 1",
+            "any_candidate": f"SELECT 1 FROM data_objects d WHERE {open_to_worker} LIMIT 1",
+            # The first open candidate, claimed in the same statement (the slot condition is re-checked).
+            "take_first": "UPDATE data_objects SET slots_taken = slots_taken + 1 WHERE id = "
+                          f"(SELECT d.id FROM data_objects d WHERE {open_to_worker} ORDER BY d.position LIMIT 1{lock}) "
+                          f"AND state = '{ObjectState.READY}' AND slots_taken < ? RETURNING id, position, task_input",
+            "insert_lease": "INSERT INTO leases (id, job_id, object_id, worker_id, state, acquired_at, expires_at) "
+                            f"VALUES (?, ?, ?, ?, '{LeaseState.ACTIVE}', ?, ?)",
+            "task_input": "SELECT position, task_input FROM data_objects WHERE id = ?",
+            "submit": f"UPDATE leases SET state = '{LeaseState.SUBMITTED}', answer = ?, submitted_at = ?, "
+                      f"time_spent = {spent} WHERE id = ? AND worker_id = ? AND state = '{LeaseState.ACTIVE}' "
+                      "AND expires_at > ? RETURNING job_id, object_id",
+            # Counts the answer and, with the N-th, hands the object to consolidation (old values on the right).
+            "count_answer": "UPDATE data_objects SET answers = answers + 1, "
+                            f"state = CASE WHEN state = '{ObjectState.READY}' AND answers + 1 >= ? "
+                            f"THEN '{ObjectState.ANSWERED}' ELSE state END, "
+                            f"answered_at = CASE WHEN state = '{ObjectState.READY}' AND answers + 1 >= ? "
+                            "THEN ? ELSE answered_at END WHERE id = ?",
+        }
+        for name, sql in statements.items():
+            setattr(self, name, sql.replace("?", "%s") if postgres else sql)
+
+    job_for_worker: str
+    job_status_for_worker: str
+    held: str
+    any_candidate: str
+    take_first: str
+    insert_lease: str
+    task_input: str
+    submit: str
+    count_answer: str
+
+
+def _raw(connection: Connection) -> Any:
+    """The DBAPI connection under a SQLAlchemy connection, inside the same transaction."""
+    return connection.connection.driver_connection
 
 
 @dataclass(frozen=True)
@@ -73,12 +112,41 @@ class Task:
     lease_id: str
     job_name: str
     dataset_object_id: str
-    task_input: dict[str, Any]
+    task_input_json: str  # the stored JSON text: the API splices it into its reply as it is
     acquired_at: float
     expires_at: float
     title: str
     description: str
     keywords: list[str]
+
+    @property
+    def task_input(self) -> Any:
+        return json.loads(self.task_input_json)
+
+
+def _make_task(job: JobRow, lease_id: str, position: int, task_input: str | None, acquired: float,
+               expires: float) -> Task:
+    return Task(lease_id=lease_id, job_name=job.name, dataset_object_id=str(position),
+                task_input_json=task_input or "{}", acquired_at=acquired, expires_at=expires,
+                title=job.title, description=job.description, keywords=list(job.keywords))
+
+
+def _answer_text(answer: Any) -> str:
+    text = canonical_answer(answer)
+    if len(text) > MAX_ANSWER_BYTES // 4 and len(text.encode()) > MAX_ANSWER_BYTES:  # a character is <= 4 bytes
+        raise InvalidInput.one("submission", f"the answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB",
+                               field="answer")
+    return text
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One item of :meth:`Tasks.submit_batch`."""
+
+    worker: WorkerInfo
+    lease_id: str
+    answer: Any
+    then_next: bool = False
 
 
 @dataclass(frozen=True)
@@ -92,6 +160,7 @@ class Tasks:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self._jobs: dict[int, JobRow] = {}
+        self._sql = _HotSql(postgres=not runtime.database.is_sqlite)
 
     # ---------------------------------------------------------------- jobs a worker can see
     def jobs_for(self, worker: WorkerInfo) -> list[dict[str, Any]]:
@@ -119,15 +188,19 @@ class Tasks:
                 })
             return out
 
-    def _job_for_worker(self, connection: Connection, worker: WorkerInfo, job_name: str) -> JobRow:
-        """The job, if the worker's team works on it. Its settings never change, so they are cached."""
-        row = connection.execute(_JOB_FOR_WORKER, {"name": job_name.lower(), "worker": worker.id}).first()
+    def _job(self, connection: Connection, job_id: int) -> JobRow:
+        """A job's settings, which never change after creation (its status does: read it separately)."""
+        job = self._jobs.get(job_id)
+        if job is None:
+            job = self._jobs[job_id] = job_row(connection.execute(select(Job).where(Job.id == job_id)).one())
+        return job
+
+    def _job_for_worker(self, connection: Connection, worker: WorkerInfo, job_name: str) -> tuple[JobRow, str]:
+        """The job and its current status, if the worker's team works on it."""
+        row = _raw(connection).execute(self._sql.job_for_worker, (job_name.lower(), worker.id)).fetchone()
         if row is None:  # not found and not yours look the same: workers only learn of their own jobs
             raise NotFound(f"No labeling job {job_name!r} is open to you.")
-        job = self._jobs.get(row.id)
-        if job is None:
-            job = self._jobs[row.id] = job_row(connection.execute(select(Job).where(Job.id == row.id)).one())
-        return replace(job, status=row.status)
+        return self._job(connection, row[0]), row[1]
 
     # ---------------------------------------------------------------- next task
     def next_task(self, worker: WorkerInfo, job_name: str) -> Task | None:
@@ -141,70 +214,152 @@ class Tasks:
         """
         now = self.runtime.clock.now()
         with self.runtime.database.read() as connection:
-            job = self._job_for_worker(connection, worker, job_name)
-            if job.status != JobStatus.IN_PROGRESS:
+            job, status = self._job_for_worker(connection, worker, job_name)
+            if status != JobStatus.IN_PROGRESS:
                 return None
-            params = {"job": job.id, "worker": worker.id, "n": job.workers_per_object, "now": now}
-            held = connection.execute(_HELD_LEASE, params).first()
+            raw = _raw(connection)
+            held = raw.execute(self._sql.held, (job.id, worker.id, now)).fetchone()
             if held is not None:
-                return self._task(connection, job, held.id, held.object_id, held.acquired_at, held.expires_at)
-            if connection.execute(_ANY_CANDIDATE, params).first() is None:
+                return self._task(raw, job, *held)
+            if raw.execute(self._sql.any_candidate, (job.id, job.workers_per_object, worker.id)).fetchone() is None:
                 return None
         for _ in range(3):
             try:
-                return self._take(job, worker, params, now)
+                with self.runtime.database.write(durable=False) as connection:
+                    return self._take(connection, job, worker, now)
             except IntegrityError:
                 # Two calls by the same worker raced for one object (PostgreSQL): the loser's transaction
                 # was rolled back whole, and asking again returns the lease the winner took.
                 continue
         return None
 
-    def _take(self, job: JobRow, worker: WorkerInfo, params: dict[str, Any], now: float) -> Task | None:
-        with self.runtime.database.write(durable=False) as connection:
-            held = connection.execute(_HELD_LEASE, params).first()
-            if held is not None:
-                return self._task(connection, job, held.id, held.object_id, held.acquired_at, held.expires_at)
+    def _take(self, connection: Connection, job: JobRow, worker: WorkerInfo, now: float) -> Task | None:
+        """Inside a write transaction: the task the worker holds on this job, else a newly claimed one."""
+        raw = _raw(connection)
+        held = raw.execute(self._sql.held, (job.id, worker.id, now)).fetchone()
+        if held is not None:
+            return self._task(raw, job, *held)
+        n = job.workers_per_object
+        claimed = raw.execute(self._sql.take_first, (job.id, n, worker.id, n)).fetchone()
+        if claimed is not None:
+            return self._lease(raw, job, worker, now, claimed[0], claimed[1], claimed[2])
+        if not self.runtime.database.is_sqlite:
+            # PostgreSQL: the first candidate may have been locked or taken by a concurrent caller; look
+            # further down the list (SQLite runs one writer at a time, so its first candidate is final).
+            params = {"job": job.id, "worker": worker.id, "n": n, "now": now}
             for object_id in connection.execute(_CANDIDATES, params).scalars():
-                if connection.execute(_TAKE_SLOT, {"object": object_id, "n": job.workers_per_object}).rowcount:
-                    lease_id = uuid.uuid4().hex
-                    expires = now + job.task_time_limit
-                    connection.execute(_INSERT_LEASE, {
-                        "id": lease_id, "job_id": job.id, "object_id": object_id, "worker_id": worker.id,
-                        "state": LeaseState.ACTIVE, "acquired_at": now, "expires_at": expires})
-                    return self._task(connection, job, lease_id, object_id, now, expires)
+                if connection.execute(_TAKE_SLOT, {"object": object_id, "n": n}).rowcount:
+                    position, task_input = raw.execute(self._sql.task_input, (object_id,)).fetchone()
+                    return self._lease(raw, job, worker, now, object_id, position, task_input)
         return None
 
-    @staticmethod
-    def _task(connection: Connection, job: JobRow, lease_id: str, object_id: int,
-              acquired: float, expires: float) -> Task:
-        obj = connection.execute(_TASK_INPUT, {"object": object_id}).one()
-        return Task(
-            lease_id=lease_id, job_name=job.name, dataset_object_id=str(obj.position),
-            task_input=json.loads(obj.task_input or "{}"), acquired_at=acquired, expires_at=expires,
-            title=job.title, description=job.description, keywords=list(job.keywords),
-        )
+    def _lease(self, raw: Any, job: JobRow, worker: WorkerInfo, now: float, object_id: int, position: int,
+               task_input: str | None) -> Task:
+        lease_id = uuid.uuid4().hex
+        expires = now + job.task_time_limit
+        raw.execute(self._sql.insert_lease, (lease_id, job.id, object_id, worker.id, now, expires))
+        return _make_task(job, lease_id, position, task_input, now, expires)
+
+    def _task(self, raw: Any, job: JobRow, lease_id: str, object_id: int, acquired: float, expires: float) -> Task:
+        position, task_input = raw.execute(self._sql.task_input, (object_id,)).fetchone()
+        return _make_task(job, lease_id, position, task_input, acquired, expires)
 
     # ---------------------------------------------------------------- submit / decline / release
     def submit(self, worker: WorkerInfo, lease_id: str, answer: Any) -> SubmitResult:
         """Store the worker's answer durably. Repeating a submission with the same answer is harmless."""
-        text = canonical_answer(answer)
-        if len(text.encode()) > MAX_ANSWER_BYTES:
-            raise InvalidInput.one("submission", f"the answer is larger than {MAX_ANSWER_BYTES // 2**20} MiB",
-                                   field="answer")
+        text = _answer_text(answer)
         now = self.runtime.clock.now()
         with self.runtime.database.write() as connection:
-            lease = self._own_lease(connection, worker, lease_id)
-            if lease.state == LeaseState.SUBMITTED:
-                if json.loads(lease.answer or "null") != answer:
-                    raise Conflict("This task was already submitted with a different answer; the first answer is kept.")
-                return SubmitResult(lease_id, lease.submitted_at, already_submitted=True)
-            self._check_open(connection, lease, now)
-            taken = connection.execute(_SUBMIT_LEASE, {
-                "lease": lease_id, "answer": text, "now": now, "spent": round(now - lease.acquired_at, 3)}).rowcount
-            if not taken:
-                raise Conflict("This task changed while it was being submitted; submit it again to see its state.")
-            connection.execute(_COUNT_ANSWER, {"object": lease.object_id, "job": lease.job_id, "now": now})
-            return SubmitResult(lease_id, now, already_submitted=False)
+            return self._submit(connection, worker, lease_id, answer, text, now)[0]
+
+    def submit_and_next(self, worker: WorkerInfo, lease_id: str, answer: Any) -> tuple[SubmitResult, Task | None]:
+        """Submit, then take the worker's next task on the same job, in one durable transaction.
+
+        Returns the submission's result and the next task (the one the worker already holds on this job,
+        else a newly claimed one), or None when nothing is left for them or the job no longer runs.
+        Repeating the call is harmless: the submission is answered as already submitted and the next
+        task is the one handed out the first time (the worker still holds it). If the submission fails
+        (not yours, late, a different answer), nothing is taken.
+        """
+        text = _answer_text(answer)
+        now = self.runtime.clock.now()
+        for _ in range(3):
+            try:
+                with self.runtime.database.write() as connection:
+                    result, job_id = self._submit(connection, worker, lease_id, answer, text, now)
+                    status = _raw(connection).execute(self._sql.job_status_for_worker, (job_id, worker.id)).fetchone()
+                    if status is None or status[0] != JobStatus.IN_PROGRESS:
+                        return result, None
+                    return result, self._take(connection, self._job(connection, job_id), worker, now)
+            except IntegrityError:
+                # PostgreSQL: another call by the same worker took an object at the same moment; the whole
+                # transaction, the submission included, was rolled back, so it can simply run again.
+                continue
+        result = self.submit(worker, lease_id, answer)
+        with self.runtime.database.read() as connection:
+            job_id = connection.execute(select(Lease.job_id).where(Lease.id == lease_id)).scalar_one()
+            job = self._job(connection, job_id)
+        return result, self.next_task(worker, job.name)
+
+    def submit_batch(self, items: list[Submission]) -> list[tuple[SubmitResult, Task | None] | CrowdformError]:
+        """Several submissions (each optionally with its next task) in one durable transaction: group commit.
+
+        Each item runs in a savepoint of its own, exactly as :meth:`submit` / :meth:`submit_and_next`
+        would run it alone, and in list order, so a later item sees what an earlier one did (a repeated
+        submission is answered as already submitted). An item refused with a :class:`CrowdformError`
+        (not yours, late, a different answer) is rolled back to its savepoint and returned as that
+        error; the others still commit. One commit -- one fsync on SQLite -- makes all of them durable,
+        and the caller replies to none before this returns. Meant for SQLite, whose writers queue on
+        one lock anyway; any other error rolls the whole batch back and is raised.
+        """
+        out: list[tuple[SubmitResult, Task | None] | CrowdformError] = []
+        texts: list[str | CrowdformError] = []
+        for item in items:
+            try:
+                texts.append(_answer_text(item.answer))
+            except CrowdformError as error:
+                texts.append(error)
+        now = self.runtime.clock.now()
+        with self.runtime.database.write() as connection:
+            raw = _raw(connection)
+            for item, text in zip(items, texts):
+                if isinstance(text, CrowdformError):
+                    out.append(text)
+                    continue
+                raw.execute("SAVEPOINT submission")
+                try:
+                    result, job_id = self._submit(connection, item.worker, item.lease_id, item.answer, text, now)
+                    task = None
+                    if item.then_next:
+                        status = raw.execute(self._sql.job_status_for_worker, (job_id, item.worker.id)).fetchone()
+                        if status is not None and status[0] == JobStatus.IN_PROGRESS:
+                            task = self._take(connection, self._job(connection, job_id), item.worker, now)
+                except CrowdformError as error:
+                    raw.execute("ROLLBACK TO SAVEPOINT submission")
+                    raw.execute("RELEASE SAVEPOINT submission")
+                    out.append(error)
+                    continue
+                raw.execute("RELEASE SAVEPOINT submission")
+                out.append((result, task))
+        return out
+
+    def _submit(self, connection: Connection, worker: WorkerInfo, lease_id: str, answer: Any, text: str,
+                now: float) -> tuple[SubmitResult, int]:
+        """Inside a durable write transaction: the submission's result and the lease's job id."""
+        raw = _raw(connection)
+        row = raw.execute(self._sql.submit, (text, now, now, lease_id, worker.id, now)).fetchone()
+        if row is not None:  # the usual case: the worker's own active lease, in time
+            job_id, object_id = row
+            n = self._job(connection, job_id).workers_per_object
+            raw.execute(self._sql.count_answer, (n, n, now, object_id))
+            return SubmitResult(lease_id, now, already_submitted=False), job_id
+        lease = self._own_lease(connection, worker, lease_id)
+        if lease.state == LeaseState.SUBMITTED:
+            if json.loads(lease.answer or "null") != answer:
+                raise Conflict("This task was already submitted with a different answer; the first answer is kept.")
+            return SubmitResult(lease_id, lease.submitted_at, already_submitted=True), lease.job_id
+        self._check_open(connection, lease, now)
+        raise Conflict("This task changed while it was being submitted; submit it again to see its state.")
 
     def decline(self, worker: WorkerInfo, lease_id: str) -> None:
         """The worker will not do this task: the slot goes to someone else; after N declines the object fails."""

@@ -4,21 +4,115 @@ Workers only ever see their own leases and the jobs of their own teams. A submis
 to the database before the response is sent. The task endpoints are ``async`` and run the engine
 through :func:`call_engine`; logging in stays a plain function because hashing a password takes
 tens of milliseconds of CPU, which belongs in a worker thread.
+
+Scripted workers can submit and take their next task in one request (``"next": true`` in the submit
+body), which halves the requests per answer.
+
+Next task and submit are the hot path (a scripted worker calls them hundreds of times a second), so
+their routes (:class:`HotRoute`) answer a well-formed request -- JSON body of the documented shape --
+without FastAPI's per-request dependency solving, body model and response encoding, which cost about
+as much CPU as the engine call itself. They run the same caller check (``current_worker``), the
+same engine calls and build the same reply; any other request (a malformed body, a missing field, a
+form post) goes through the general FastAPI handler of the same route, so error replies and the
+OpenAPI description are those of the declared signature.
 """
 
 from __future__ import annotations
 
-from typing import Any
+import json
+from typing import Any, Awaitable, Callable
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
 from crowdform.engine.clock import utc
-from crowdform.web.dependencies import ServicesDep, WorkerDep
+from crowdform.engine.tasks import SubmitResult, Task
+from crowdform.web import engine_calls
+from crowdform.web.dependencies import ServicesDep, WorkerDep, current_worker
 from crowdform.web.engine_calls import call_engine
+from crowdform.web.services import Services
 
 router = APIRouter(prefix="/api/v1")
+
+_JSON = "application/json"
+_dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
+
+
+def _task_json(task: Task) -> str:
+    """A task as the next-task reply's JSON; ``taskInput`` is the stored JSON text, spliced in unparsed."""
+    return (f'{{"leaseId":{_dumps(task.lease_id)},"jobName":{_dumps(task.job_name)},'
+            f'"datasetObjectId":{_dumps(task.dataset_object_id)},"taskInput":{task.task_input_json},'
+            f'"acceptanceTime":"{utc(task.acquired_at).isoformat()}","expiresAt":"{utc(task.expires_at).isoformat()}",'
+            f'"taskTitle":{_dumps(task.title)},"taskDescription":{_dumps(task.description)},'
+            f'"taskKeywords":{_dumps(task.keywords)}}}')
+
+
+def _next_reply(task: Task | None) -> Response:
+    return Response(status_code=204) if task is None else Response(_task_json(task).encode(), media_type=_JSON)
+
+
+def _saved_json(result: SubmitResult) -> str:
+    return (f'{{"leaseId":{_dumps(result.lease_id)},"saved":true,'
+            f'"submissionTime":"{utc(result.submitted_at).isoformat()}",'
+            f'"alreadySubmitted":{"true" if result.already_submitted else "false"}')
+
+
+async def _submit(services: Services, worker: Any, lease_id: str, answer: Any, then_next: bool) -> Response:
+    result, task = await engine_calls.submit(services, worker, lease_id, answer, then_next)
+    if not then_next:
+        return Response((_saved_json(result) + "}").encode(), media_type=_JSON)
+    following = "null" if task is None else _task_json(task)
+    return Response(f'{_saved_json(result)},"next":{following}}}'.encode(), media_type=_JSON)
+
+
+# ------------------------------------------------------------------ the hot routes' fast handlers
+
+async def _fast_next(request: Request) -> Response | None:
+    worker = await current_worker(request, request.headers.get("authorization"))
+    services: Services = request.app.state.services
+    task = await call_engine(services, services.tasks.next_task, worker, request.path_params["job_name"])
+    return _next_reply(task)
+
+
+async def _fast_submit(request: Request) -> Response | None:
+    content_type = request.headers.get("content-type", "")
+    if content_type.split(";", 1)[0].strip().lower() != _JSON:
+        return None
+    try:
+        body = json.loads(await request.body())
+    except ValueError:
+        return None
+    if not isinstance(body, dict) or "answer" not in body:
+        return None
+    then_next = body.get("next", False)
+    if type(then_next) is not bool:  # "true", 1 ...: leave lax conversions to the declared model
+        return None
+    worker = await current_worker(request, request.headers.get("authorization"))
+    services: Services = request.app.state.services
+    return await _submit(services, worker, request.path_params["lease_id"], body["answer"], then_next)
+
+
+_FAST: dict[str, Callable[[Request], Awaitable[Response | None]]] = {
+    "next_task": _fast_next,
+    "submit": _fast_submit,
+}
+
+
+class HotRoute(APIRoute):
+    """A route whose well-formed requests skip FastAPI's generic request handling (see the module
+    docstring); a request its fast handler declines (returns None for) takes the general path."""
+
+    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
+        general = super().get_route_handler()
+        fast = _FAST[self.endpoint.__name__]
+
+        async def handler(request: Request) -> Response:
+            response = await fast(request)
+            return response if response is not None else await general(request)
+
+        return handler
 
 
 class LoginRequest(BaseModel):
@@ -32,6 +126,8 @@ class LoginResponse(BaseModel):
 
 class SubmitRequest(BaseModel):
     answer: Any = Field(description="The form's answerContent: one JSON object keyed by element name.")
+    next: bool = Field(False, description="Also take the worker's next task on the same job, in the same "
+                                          "durable transaction, and return it as `next` (null when none is left).")
 
 
 @router.post("/auth/login", response_model=LoginResponse, tags=["auth"])
@@ -44,23 +140,22 @@ async def worker_jobs(worker: WorkerDep, services: ServicesDep) -> dict[str, Any
     return {"jobs": await call_engine(services, services.tasks.jobs_for, worker)}
 
 
-@router.post("/worker/jobs/{job_name}/tasks/next", tags=["worker"],
-             responses={204: {"description": "Nothing left for this worker on this job"}})
+def _hot_post(path: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """``@router.post`` with :class:`HotRoute`."""
+
+    def decorate(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+        router.add_api_route(path, endpoint, methods=["POST"], route_class_override=HotRoute, **options)
+        return endpoint
+
+    return decorate
+
+
+@_hot_post("/worker/jobs/{job_name}/tasks/next", tags=["worker"],
+           responses={204: {"description": "Nothing left for this worker on this job"}})
 async def next_task(job_name: str, worker: WorkerDep, services: ServicesDep) -> Any:
-    task = await call_engine(services, services.tasks.next_task, worker, job_name)
-    if task is None:
-        return Response(status_code=204)
-    return {
-        "leaseId": task.lease_id,
-        "jobName": task.job_name,
-        "datasetObjectId": task.dataset_object_id,
-        "taskInput": task.task_input,
-        "acceptanceTime": utc(task.acquired_at).isoformat(),
-        "expiresAt": utc(task.expires_at).isoformat(),
-        "taskTitle": task.title,
-        "taskDescription": task.description,
-        "taskKeywords": task.keywords,
-    }
+    """The task the worker holds on this job, else a new one: 200 with ``leaseId``, ``taskInput``,
+    ``expiresAt`` ...; 204 when nothing is left for this worker."""
+    return _next_reply(await call_engine(services, services.tasks.next_task, worker, job_name))
 
 
 @router.get("/worker/tasks/{lease_id}/page", tags=["worker"], response_class=HTMLResponse)
@@ -71,11 +166,18 @@ async def task_page(lease_id: str, worker: WorkerDep, services: ServicesDep) -> 
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
-@router.post("/worker/tasks/{lease_id}/submit", tags=["worker"])
-async def submit(lease_id: str, body: SubmitRequest, worker: WorkerDep, services: ServicesDep) -> dict[str, Any]:
-    result = await call_engine(services, services.tasks.submit, worker, lease_id, body.answer)
-    return {"leaseId": result.lease_id, "saved": True, "submissionTime": utc(result.submitted_at).isoformat(),
-            "alreadySubmitted": result.already_submitted}
+@_hot_post("/worker/tasks/{lease_id}/submit", tags=["worker"], responses={200: {"description": (
+    "The answer is committed: `{leaseId, saved: true, submissionTime, alreadySubmitted}`. With `\"next\": true` "
+    "in the body, the reply also carries `next`: the worker's next task on the same job (the next-task "
+    "reply's fields), or null when nothing is left for them.")}})
+async def submit(lease_id: str, body: SubmitRequest, worker: WorkerDep, services: ServicesDep) -> Any:
+    """Store the answer durably, then reply. Repeating a submission with the same answer is harmless
+    (``alreadySubmitted: true``); a different answer is refused (409); another worker's task is 404.
+
+    With ``"next": true`` the same request also takes the worker's next task on this job, committed in
+    the same transaction as the answer, so a scripted worker needs one request per task. Repeating
+    such a request returns the same next task (the worker still holds it) and never a second one."""
+    return await _submit(services, worker, lease_id, body.answer, body.next)
 
 
 @router.post("/worker/tasks/{lease_id}/decline", tags=["worker"])

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from crowdform.engine.background import Background
 from crowdform.engine.file_access import FileAccess
@@ -25,6 +26,8 @@ class Services:
     file_access: FileAccess
     task_pages: TaskPages
     invitations: Invitations
+    committer: Any = field(default=None, repr=False)
+    """The group committer of submissions on SQLite (``engine_calls``), made on the first submission."""
 
     @classmethod
     def build(cls, runtime: Runtime) -> "Services":
