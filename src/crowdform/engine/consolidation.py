@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, exists, func, insert, select, update
+from sqlalchemy import Connection, bindparam, exists, func, insert, select, update
 
 from crowdform.builtin.answers import AnswerSet, BadAnswer
 from crowdform.builtin.consolidate import Context, consolidate
@@ -307,15 +307,16 @@ class Consolidation:
         with self.runtime.database.write() as connection:
             job_id = connection.execute(select(ConsolidationBatch.job_id).where(ConsolidationBatch.id == batch_id)
                                         ).scalar_one()
-            for object_id, (label, metadata) in labels.items():
-                connection.execute(update(DataObject).where(
-                    DataObject.id == object_id, DataObject.state == ObjectState.CONSOLIDATING,
-                ).values(state=ObjectState.LABELED, label=json.dumps([label, metadata], ensure_ascii=False),
-                         labeled_at=now))
-            for object_id, reason in failures.items():
-                connection.execute(update(DataObject).where(
-                    DataObject.id == object_id, DataObject.state == ObjectState.CONSOLIDATING,
-                ).values(state=ObjectState.FAILED, failure_reason=reason))
+            consolidating = (DataObject.id == bindparam("object_id"), DataObject.state == ObjectState.CONSOLIDATING)
+            if labels:  # one executemany per outcome rather than a statement per object
+                connection.execute(update(DataObject).where(*consolidating).values(
+                    state=ObjectState.LABELED, label=bindparam("label_text"), labeled_at=now),
+                    [{"object_id": object_id, "label_text": json.dumps([label, metadata], ensure_ascii=False)}
+                     for object_id, (label, metadata) in labels.items()])
+            if failures:
+                connection.execute(update(DataObject).where(*consolidating).values(
+                    state=ObjectState.FAILED, failure_reason=bindparam("reason")),
+                    [{"object_id": object_id, "reason": reason} for object_id, reason in failures.items()])
             state = BatchState.FAILED if failures and not labels else BatchState.DONE
             connection.execute(update(ConsolidationBatch).where(ConsolidationBatch.id == batch_id).values(
                 state=state, finished_at=now, request_uri=request_uri,
