@@ -3,8 +3,9 @@
 # to .cache/bench-results/all-<time>/. PG_URL (default postgresql://postgres@127.0.0.1:5432/test)
 # is the PostgreSQL server on which each run creates, then drops, a database of its own.
 #
-#   bench/run_all.sh                 # everything
+#   bench/run_all.sh                 # the engine's benchmarks
 #   ONLY="ingest output" bench/run_all.sh
+#   ONLY=consolidation CROWDKIT_PYTHON=/tmp/ckvenv/bin/python bench/run_all.sh   # with crowd-kit alongside
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PY=.venv/bin/python
@@ -27,6 +28,7 @@ for what in $ONLY; do
       run ingest-postgres $PY bench/ingest.py --database-url "$PG_URL" --out "$OUT/ingest-postgres.json" ;;
     workers)
       run workers-sqlite $PY bench/workers.py --out "$OUT/workers-sqlite.json"
+      run workers-sqlite-combined $PY bench/workers.py --mode combined --out "$OUT/workers-sqlite-combined.json"
       run workers-postgres $PY bench/workers.py --database-url "$PG_URL" --out "$OUT/workers-postgres.json"
       run workers-sqlite-httpx $PY bench/workers.py --levels 16 --client httpx --out "$OUT/workers-sqlite-httpx.json" ;;
     output)
@@ -37,6 +39,11 @@ for what in $ONLY; do
         run "peers-run$r" $PY bench/peers/crowdform_target.py --out "$OUT/peers-run$r.json"
       done
       $PY ../shared/peers/label-studio/report.py "$OUT"/peers-run*.json | tee "$OUT/peers-report.md" ;;
+    consolidation)  # crowd-kit runs alongside only when CROWDKIT_PYTHON names its throwaway venv's python
+      ck=(); [ -n "${CROWDKIT_PYTHON:-}" ] && ck=(--crowdkit-python "$CROWDKIT_PYTHON")
+      run consolidation-classes $PY bench/consolidation_classes.py --size 10k-x5 --size 100k-x5 --size 1m-x3 --sparse "${ck[@]}"
+      run consolidation-boxes $PY bench/consolidation_boxes.py
+      run consolidation-masks $PY bench/consolidation_masks.py "${ck[@]}" ;;
   esac
 done
 echo "results in $OUT"
