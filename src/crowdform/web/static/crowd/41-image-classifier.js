@@ -71,28 +71,25 @@
       this._$(".comment-box").placeholder = attr("placeholder", "");
     }
 
-    /** Show only the mapped labels' pixels of a label PNG: a consolidated mask paints its background
-        white, which would veil the image. Falls back to the PNG as it is if it cannot be read. */
+    /** Show only the mapped colours of a label PNG (a consolidated mask paints its background
+        white); the PNG as it is if it cannot be read. */
     async _maskOverlay(png, src, mappings) {
-      const token = (this._overlayToken = (this._overlayToken || 0) + 1);
+      const token = (this._ovToken = (this._ovToken || 0) + 1);
+      let url = src;
       try {
-        const resp = await fetch(src, { mode: "cors" });
-        if (!resp.ok) throw new Error(`HTTP ${resp.status}`);
-        const bitmap = await createImageBitmap(await resp.blob(), { colorSpaceConversion: "none", premultiplyAlpha: "none" });
-        const canvas = document.createElement("canvas");
-        canvas.width = bitmap.width; canvas.height = bitmap.height;
-        const ctx = canvas.getContext("2d", { willReadFrequently: true });
-        ctx.drawImage(bitmap, 0, 0);
-        const image = ctx.getImageData(0, 0, canvas.width, canvas.height), data = image.data;
+        const r = await fetch(src, { mode: "cors" });
+        if (!r.ok) throw new Error(r.status);
+        const bmp = await createImageBitmap(await r.blob(), { colorSpaceConversion: "none", premultiplyAlpha: "none" });
+        const c = Object.assign(document.createElement("canvas"), { width: bmp.width, height: bmp.height });
+        const ctx = c.getContext("2d", { willReadFrequently: true });
+        ctx.drawImage(bmp, 0, 0);
+        const im = ctx.getImageData(0, 0, c.width, c.height), d = im.data;
         const keep = new Set(Object.values(mappings).map((m) => parseInt(String(m && m.color).slice(1), 16)));
-        for (let o = 0; o < data.length; o += 4) {
-          if (!keep.has((data[o] << 16) | (data[o + 1] << 8) | data[o + 2])) data[o + 3] = 0;
-        }
-        ctx.putImageData(image, 0, 0);
-        if (token === this._overlayToken) png.src = canvas.toDataURL("image/png");
-      } catch (err) {
-        if (token === this._overlayToken) png.src = src;
-      }
+        for (let o = 0; o < d.length; o += 4) if (!keep.has((d[o] << 16) | (d[o + 1] << 8) | d[o + 2])) d[o + 3] = 0;
+        ctx.putImageData(im, 0, 0);
+        url = c.toDataURL("image/png");
+      } catch (err) { /* shown as it is */ }
+      if (token === this._ovToken) png.src = url;
     }
 
     /** Draw `overlay`: boundingBox, semanticSegmentation or instanceSegmentation (5.12). */
