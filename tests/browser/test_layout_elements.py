@@ -112,7 +112,7 @@ DISPLAY = """<crowd-form>
     <crowd-input name="inModal" value="m"></crowd-input></crowd-modal>
   <crowd-modal><p id="inmodal2">Second</p></crowd-modal>
   <crowd-tabs><crowd-tab header="One">first</crowd-tab><crowd-tab header="Two">second</crowd-tab></crowd-tabs>
-  <crowd-toast id="toast1" duration="400" text="Saved!" opened></crowd-toast>
+  <crowd-toast id="toast1" duration="1500" text="Saved!" opened></crowd-toast>
   <crowd-toast id="toast2" duration="0">Second toast</crowd-toast>
   <crowd-button>Plain button</crowd-button>
 </crowd-form>
@@ -139,8 +139,7 @@ def test_d1_click_every_display_element_then_submit(open_crowd_page):
     assert page.locator("#toast1 .toast").is_visible()  # opened on load
     assert page.locator("#toast1 .toast").inner_text() == "Saved!"
     screenshot(page, "crowd-display-elements")
-    page.wait_for_timeout(600)
-    assert not page.locator("#toast1 .toast").is_visible()  # gone after `duration`
+    page.locator("#toast1 .toast").wait_for(state="hidden", timeout=5000)  # gone after `duration`
     page.locator("#fab").click()
     page.locator("#fab2").click(force=True)  # disabled: ignored
     page.locator("#ib").click()

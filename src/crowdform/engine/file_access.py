@@ -87,8 +87,9 @@ class FileAccess:
         try:
             uri = _decode(encoded_uri).decode("utf-8")
             expires_at = int(expires_text)
-            valid = hmac.compare_digest(_decode(signature), self._mac(uri, expires_at))
-        except (ValueError, binascii.Error):  # not base64, not UTF-8, not a number
+            # Compared as text: base64's unused low bits would let several spellings decode to one MAC.
+            valid = hmac.compare_digest(signature.encode("ascii"), _encode(self._mac(uri, expires_at)).encode("ascii"))
+        except (ValueError, binascii.Error):  # not base64, not UTF-8, not a number, not ASCII
             valid = False
         if not valid:
             raise Forbidden("This file link is not valid (it was changed or cut short). Reload the task page for a new one.")
