@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+from crowdform.groundtruth.arns import builtin_function
+
 Shape = Literal["single", "multi", "boxes", "mask", "spans", "verification"]
 Media = Literal["image", "text"]
 Review = Literal["adjustment", "verification"]
@@ -104,3 +106,17 @@ def builtin_hook_name(value: str, prefix: Literal["PRE", "ACS"]) -> str:
     if task is None:
         return value  # left for the caller to report as an unknown hook
     return f"{prefix}-{task.function}"
+
+
+def slot_task(hook: str | None, prefix: Literal["PRE", "ACS"]) -> str | None:
+    """The task a hook value names when it is a built-in function of that slot (``BoundingBox``), else None."""
+    name = builtin_function(hook) if hook is not None else None
+    return name[4:] if name is not None and name.startswith(prefix) else None
+
+
+def job_task(pre_task: str | None, post_task: str | None) -> str | None:
+    """A job's built-in task from its two slots: the consolidation function decides; PassThrough is custom."""
+    for task in (post_task, pre_task):
+        if task is not None and task != "PassThrough":
+            return task
+    return None
