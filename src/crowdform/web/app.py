@@ -7,6 +7,7 @@ from typing import AsyncIterator
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
+from starlette.types import ASGIApp
 
 from crowdform import __version__
 from crowdform.engine.runtime import Runtime
@@ -15,7 +16,15 @@ from crowdform.web import admin, api_admin, api_worker, files, portal
 from crowdform.web.admin.session import install_page_errors
 from crowdform.web.assets import mount_assets
 from crowdform.web.errors import install_error_handlers
+from crowdform.web.hot_paths import HotPaths
 from crowdform.web.services import Services
+
+
+class CrowdformApp(FastAPI):
+    """FastAPI with the worker loop's hot paths answered ahead of its middleware (``web.hot_paths``)."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        return HotPaths(super().build_middleware_stack(), api_worker.HOT_PATHS)
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI:
@@ -36,8 +45,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
             if owned:
                 rt.close()
 
-    app = FastAPI(title="crowdform", version=__version__, lifespan=lifespan,
-                  description="Self-hosted labeling jobs with Ground Truth's contracts.")
+    app = CrowdformApp(title="crowdform", version=__version__, lifespan=lifespan,
+                       description="Self-hosted labeling jobs with Ground Truth's contracts.")
     install_error_handlers(app)
     app.include_router(api_worker.router)
     app.include_router(api_admin.router)

@@ -9,11 +9,16 @@ from fastapi.responses import JSONResponse
 from crowdform.errors import CrowdformError, InvalidInput, Problem
 
 
+def error_response(error: CrowdformError) -> JSONResponse:
+    """The JSON reply to an engine error: its status, code and message (and problems, for bad input)."""
+    headers = {"WWW-Authenticate": "Bearer"} if error.status_code == 401 else None
+    return JSONResponse(error.to_dict(), status_code=error.status_code, headers=headers)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(CrowdformError)
     async def _crowdform_error(_request: Request, exc: CrowdformError) -> JSONResponse:
-        headers = {"WWW-Authenticate": "Bearer"} if exc.status_code == 401 else None
-        return JSONResponse(exc.to_dict(), status_code=exc.status_code, headers=headers)
+        return error_response(exc)
 
     @app.exception_handler(RequestValidationError)
     async def _request_shape(request: Request, exc: RequestValidationError) -> JSONResponse:
