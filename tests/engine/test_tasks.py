@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from crowdform.engine.background import Background
 from crowdform.engine.clock import ManualClock
 from crowdform.engine.jobs import Jobs
-from crowdform.engine.tasks import Submission, Tasks
+from crowdform.engine.tasks import NextTask, Submission, Tasks
 from crowdform.engine.workforce import Workforce
 from crowdform.errors import Conflict, InvalidInput, NotFound
 from crowdform.store.models import DataObject, Lease
@@ -271,7 +271,7 @@ def test_submit_batch_commits_each_item_as_if_alone(tmp_path: Path, database_url
     a, b = tasks.next_task(alice, job.name), tasks.next_task(bob, job.name)
     assert a is not None and b is not None
     answer = {"x": 1}
-    results = tasks.submit_batch([
+    results = tasks.run_batch([
         Submission(alice, a.lease_id, answer, then_next=True),
         Submission(alice, a.lease_id, answer, then_next=True),  # a retried request in the same batch
         Submission(bob, a.lease_id, answer),  # not bob's
@@ -289,5 +289,31 @@ def test_submit_batch_commits_each_item_as_if_alone(tmp_path: Path, database_url
         answers = connection.execute(select(func.sum(DataObject.answers)).where(DataObject.job_id == job.id)).scalar_one()
     assert states == {a.lease_id: "submitted", b.lease_id: "submitted", first[1].lease_id: "active"}
     assert answers == 2
+    background.stop()
+    runtime.close()
+
+
+def test_next_task_items_in_a_batch_behave_as_calls_alone(tmp_path: Path, database_url: str, clock: ManualClock) -> None:
+    runtime, (alice, bob), job, background = ready_job(tmp_path, database_url, clock,
+                                                       NumberOfHumanWorkersPerDataObject=1)
+    tasks = Tasks(runtime)
+    results = tasks.run_batch([
+        NextTask(alice, job.name),
+        NextTask(alice, job.name),  # a retried request in the same batch: the task the first one took
+        NextTask(bob, "no-such-job"),
+        NextTask(bob, job.name),
+    ])
+    first, again, unknown, bobs = results
+    assert first is not None and again == first
+    assert isinstance(unknown, NotFound)  # refused alone: the other items of the batch still commit
+    assert bobs is not None and bobs.dataset_object_id != first.dataset_object_id
+    saved, following = tasks.run_batch([Submission(alice, first.lease_id, {"x": 1}, then_next=True)])[0]
+    assert not saved.already_submitted and following is not None
+    assert following.dataset_object_id not in (first.dataset_object_id, bobs.dataset_object_id)
+    with runtime.database.read() as connection:
+        states = dict(connection.execute(select(Lease.id, Lease.state)).all())
+        answers = connection.execute(select(func.sum(DataObject.answers)).where(DataObject.job_id == job.id)).scalar_one()
+    assert states == {first.lease_id: "submitted", bobs.lease_id: "active", following.lease_id: "active"}
+    assert answers == 1
     background.stop()
     runtime.close()

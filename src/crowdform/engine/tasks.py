@@ -11,9 +11,12 @@ Invariants, enforced by the database rather than by care:
 The hot path (next task, submit, and the two combined) runs a handful of fixed statements as plain
 driver SQL on the transaction's own DBAPI connection (``_HotSql``): the same SQL SQLAlchemy would
 send, without its per-statement Python work, which was about half of the engine's CPU per answer.
-Taking a task is one ``UPDATE ... WHERE id = (first open candidate) RETURNING``; a submission is one
-conditional ``UPDATE ... RETURNING`` of the lease plus the answer count. Anything unusual (a repeated
-or late submission, a race lost on PostgreSQL) falls back to the general SQLAlchemy code below.
+Taking a task is one ``UPDATE ... WHERE id = (first open candidate) RETURNING`` plus the lease's
+``INSERT`` (one statement on PostgreSQL, where each statement is a network round trip); a submission
+is one conditional ``UPDATE ... RETURNING`` of the lease, and the answer counts of a whole batch are
+one ``executemany``. The web layer runs these calls in batches, one transaction each
+(:meth:`Tasks.run_batch`, group commit). Anything unusual (a repeated or late submission, a race lost
+on PostgreSQL) falls back to the general SQLAlchemy code below.
 """
 
 from __future__ import annotations
@@ -71,16 +74,21 @@ class _HotSql:
             "held": "SELECT id, object_id, acquired_at, expires_at FROM leases WHERE job_id = ? AND worker_id = ? "
                     f"AND state = '{LeaseState.ACTIVE}' AND expires_at > ? LIMIT 1",
             "any_candidate": f"SELECT 1 FROM data_objects d WHERE {open_to_worker} LIMIT 1",
-            # The first open candidate, claimed in the same statement (the slot condition is re-checked).
+            # The first open candidate, claimed in the same statement (the slot condition is re-checked),
+            # unless the worker holds a task on this job (then nothing changes: ask ``held`` for it).
             "take_first": "UPDATE data_objects SET slots_taken = slots_taken + 1 WHERE id = "
                           f"(SELECT d.id FROM data_objects d WHERE {open_to_worker} ORDER BY d.position LIMIT 1{lock}) "
-                          f"AND state = '{ObjectState.READY}' AND slots_taken < ? RETURNING id, position, task_input",
+                          f"AND state = '{ObjectState.READY}' AND slots_taken < ? AND NOT EXISTS "
+                          f"(SELECT 1 FROM leases h WHERE h.job_id = ? AND h.worker_id = ? AND h.state = '{LeaseState.ACTIVE}' "
+                          "AND h.expires_at > ?) RETURNING id, position, task_input",
             "insert_lease": "INSERT INTO leases (id, job_id, object_id, worker_id, state, acquired_at, expires_at) "
                             f"VALUES (?, ?, ?, ?, '{LeaseState.ACTIVE}', ?, ?)",
             "task_input": "SELECT position, task_input FROM data_objects WHERE id = ?",
             "submit": f"UPDATE leases SET state = '{LeaseState.SUBMITTED}', answer = ?, submitted_at = ?, "
                       f"time_spent = {spent} WHERE id = ? AND worker_id = ? AND state = '{LeaseState.ACTIVE}' "
-                      "AND expires_at > ? RETURNING job_id, object_id",
+                      "AND expires_at > ? RETURNING job_id, object_id, (SELECT jobs.status FROM jobs JOIN team_members "
+                      "ON team_members.team_id = jobs.team_id WHERE jobs.id = leases.job_id AND team_members.worker_id "
+                      "= leases.worker_id)",
             # Counts the answer and, with the N-th, hands the object to consolidation (old values on the right).
             "count_answer": "UPDATE data_objects SET answers = answers + 1, "
                             f"state = CASE WHEN state = '{ObjectState.READY}' AND answers + 1 >= ? "
@@ -88,6 +96,12 @@ class _HotSql:
                             f"answered_at = CASE WHEN state = '{ObjectState.READY}' AND answers + 1 >= ? "
                             "THEN ? ELSE answered_at END WHERE id = ?",
         }
+        # PostgreSQL: the lease is inserted in the same statement as the slot is taken, saving a round
+        # trip (SQLite's statements cost no round trip, and it has no data-modifying WITH).
+        statements["take_and_lease"] = (
+            f"WITH taken AS ({statements['take_first']}), leased AS ({statements['insert_lease'].split(' VALUES')[0]} "
+            f"SELECT ?, ?, taken.id, ?, '{LeaseState.ACTIVE}', ?, ? FROM taken) SELECT id, position, task_input FROM taken"
+        ) if postgres else ""
         for name, sql in statements.items():
             setattr(self, name, sql.replace("?", "%s") if postgres else sql)
 
@@ -97,6 +111,7 @@ class _HotSql:
     any_candidate: str
     take_first: str
     insert_lease: str
+    take_and_lease: str
     task_input: str
     submit: str
     count_answer: str
@@ -141,12 +156,25 @@ def _answer_text(answer: Any) -> str:
 
 @dataclass(frozen=True)
 class Submission:
-    """One item of :meth:`Tasks.submit_batch`."""
+    """An item of :meth:`Tasks.run_batch`: a submission (as :meth:`Tasks.submit`), optionally with the
+    worker's next task (as :meth:`Tasks.submit_and_next`)."""
 
     worker: WorkerInfo
     lease_id: str
     answer: Any
     then_next: bool = False
+
+
+@dataclass(frozen=True)
+class NextTask:
+    """An item of :meth:`Tasks.run_batch`: the worker's next task on a job (as :meth:`Tasks.next_task`)."""
+
+    worker: WorkerInfo
+    job_name: str
+
+
+class _Refused(Exception):
+    """An item of a batch run without savepoints was refused: roll back and run it with them."""
 
 
 @dataclass(frozen=True)
@@ -161,6 +189,8 @@ class Tasks:
         self.runtime = runtime
         self._jobs: dict[int, JobRow] = {}
         self._sql = _HotSql(postgres=not runtime.database.is_sqlite)
+        # The driver's unique-violation error: the hot path's driver SQL raises it unwrapped.
+        self._integrity_errors = (IntegrityError, runtime.database.writer.dialect.loaded_dbapi.IntegrityError)
 
     # ---------------------------------------------------------------- jobs a worker can see
     def jobs_for(self, worker: WorkerInfo) -> list[dict[str, Any]]:
@@ -227,7 +257,7 @@ class Tasks:
             try:
                 with self.runtime.database.write(durable=False) as connection:
                     return self._take(connection, job, worker, now)
-            except IntegrityError:
+            except self._integrity_errors:
                 # Two calls by the same worker raced for one object (PostgreSQL): the loser's transaction
                 # was rolled back whole, and asking again returns the lease the winner took.
                 continue
@@ -236,13 +266,20 @@ class Tasks:
     def _take(self, connection: Connection, job: JobRow, worker: WorkerInfo, now: float) -> Task | None:
         """Inside a write transaction: the task the worker holds on this job, else a newly claimed one."""
         raw = _raw(connection)
+        n = job.workers_per_object
+        take = (job.id, n, worker.id, n, job.id, worker.id, now)
+        lease_id, expires = uuid.uuid4().hex, now + job.task_time_limit
+        if self._sql.take_and_lease:
+            claimed = raw.execute(self._sql.take_and_lease, (*take, lease_id, job.id, worker.id, now, expires)).fetchone()
+        else:
+            claimed = raw.execute(self._sql.take_first, take).fetchone()
+            if claimed is not None:
+                raw.execute(self._sql.insert_lease, (lease_id, job.id, claimed[0], worker.id, now, expires))
+        if claimed is not None:
+            return _make_task(job, lease_id, claimed[1], claimed[2], now, expires)
         held = raw.execute(self._sql.held, (job.id, worker.id, now)).fetchone()
         if held is not None:
             return self._task(raw, job, *held)
-        n = job.workers_per_object
-        claimed = raw.execute(self._sql.take_first, (job.id, n, worker.id, n)).fetchone()
-        if claimed is not None:
-            return self._lease(raw, job, worker, now, claimed[0], claimed[1], claimed[2])
         if not self.runtime.database.is_sqlite:
             # PostgreSQL: the first candidate may have been locked or taken by a concurrent caller; look
             # further down the list (SQLite runs one writer at a time, so its first candidate is final).
@@ -250,15 +287,9 @@ class Tasks:
             for object_id in connection.execute(_CANDIDATES, params).scalars():
                 if connection.execute(_TAKE_SLOT, {"object": object_id, "n": n}).rowcount:
                     position, task_input = raw.execute(self._sql.task_input, (object_id,)).fetchone()
-                    return self._lease(raw, job, worker, now, object_id, position, task_input)
+                    raw.execute(self._sql.insert_lease, (lease_id, job.id, object_id, worker.id, now, expires))
+                    return _make_task(job, lease_id, position, task_input, now, expires)
         return None
-
-    def _lease(self, raw: Any, job: JobRow, worker: WorkerInfo, now: float, object_id: int, position: int,
-               task_input: str | None) -> Task:
-        lease_id = uuid.uuid4().hex
-        expires = now + job.task_time_limit
-        raw.execute(self._sql.insert_lease, (lease_id, job.id, object_id, worker.id, now, expires))
-        return _make_task(job, lease_id, position, task_input, now, expires)
 
     def _task(self, raw: Any, job: JobRow, lease_id: str, object_id: int, acquired: float, expires: float) -> Task:
         position, task_input = raw.execute(self._sql.task_input, (object_id,)).fetchone()
@@ -270,7 +301,10 @@ class Tasks:
         text = _answer_text(answer)
         now = self.runtime.clock.now()
         with self.runtime.database.write() as connection:
-            return self._submit(connection, worker, lease_id, answer, text, now)[0]
+            counts: list[tuple[Any, ...]] = []
+            result = self._submit(connection, worker, lease_id, answer, text, now, counts)[0]
+            self._count_answers(connection, counts)
+            return result
 
     def submit_and_next(self, worker: WorkerInfo, lease_id: str, answer: Any) -> tuple[SubmitResult, Task | None]:
         """Submit, then take the worker's next task on the same job, in one durable transaction.
@@ -286,12 +320,13 @@ class Tasks:
         for _ in range(3):
             try:
                 with self.runtime.database.write() as connection:
-                    result, job_id = self._submit(connection, worker, lease_id, answer, text, now)
-                    status = _raw(connection).execute(self._sql.job_status_for_worker, (job_id, worker.id)).fetchone()
-                    if status is None or status[0] != JobStatus.IN_PROGRESS:
+                    counts: list[tuple[Any, ...]] = []
+                    result, job_id, status = self._submit(connection, worker, lease_id, answer, text, now, counts)
+                    self._count_answers(connection, counts)
+                    if status != JobStatus.IN_PROGRESS:
                         return result, None
                     return result, self._take(connection, self._job(connection, job_id), worker, now)
-            except IntegrityError:
+            except self._integrity_errors:
                 # PostgreSQL: another call by the same worker took an object at the same moment; the whole
                 # transaction, the submission included, was rolled back, so it can simply run again.
                 continue
@@ -301,65 +336,120 @@ class Tasks:
             job = self._job(connection, job_id)
         return result, self.next_task(worker, job.name)
 
-    def submit_batch(self, items: list[Submission]) -> list[tuple[SubmitResult, Task | None] | CrowdformError]:
-        """Several submissions (each optionally with its next task) in one durable transaction: group commit.
+    def run_batch(self, items: list[Submission | NextTask]) -> list[Any]:
+        """Several submissions and next-task calls in one transaction: group commit.
 
-        Each item runs in a savepoint of its own, exactly as :meth:`submit` / :meth:`submit_and_next`
-        would run it alone, and in list order, so a later item sees what an earlier one did (a repeated
-        submission is answered as already submitted). An item refused with a :class:`CrowdformError`
-        (not yours, late, a different answer) is rolled back to its savepoint and returned as that
-        error; the others still commit. One commit -- one fsync on SQLite -- makes all of them durable,
-        and the caller replies to none before this returns. Meant for SQLite, whose writers queue on
-        one lock anyway; any other error rolls the whole batch back and is raised.
+        Each item runs exactly as :meth:`submit`, :meth:`submit_and_next` or :meth:`next_task` would run
+        it alone, and in list order, so a later item sees what an earlier one did (a repeated submission
+        is answered as already submitted; a repeated next-task call gets the task the first one took).
+        An item's result is what that call would return; an item refused with a :class:`CrowdformError`
+        (not yours, late, a different answer, no such job) is returned as that error, with nothing of it
+        kept, and the others still commit. One commit -- one fsync on SQLite -- makes all of them
+        durable (the transaction is durable if any item is a submission), and the caller replies to none
+        before this returns. Any other error rolls the whole batch back and is raised.
+
+        Refusals are rare, so the batch first runs without savepoints (two statements per item fewer,
+        each a network round trip on PostgreSQL). If an item is refused, that attempt is rolled back
+        whole and the batch runs again with every item in a savepoint of its own.
         """
-        out: list[tuple[SubmitResult, Task | None] | CrowdformError] = []
-        texts: list[str | CrowdformError] = []
+        texts: list[str | CrowdformError | None] = []
         for item in items:
             try:
-                texts.append(_answer_text(item.answer))
+                texts.append(_answer_text(item.answer) if isinstance(item, Submission) else None)
             except CrowdformError as error:
                 texts.append(error)
+        try:
+            return self._run_batch(items, texts, isolated=False)
+        except _Refused:
+            return self._run_batch(items, texts, isolated=True)
+
+    def _run_batch(self, items: list[Submission | NextTask], texts: list[str | CrowdformError | None],
+                   *, isolated: bool) -> list[Any]:
+        out: list[Any] = []
         now = self.runtime.clock.now()
-        with self.runtime.database.write() as connection:
+        durable = any(isinstance(item, Submission) for item in items)
+        counts: list[tuple[Any, ...]] = []
+        with self.runtime.database.write(durable=durable) as connection:
             raw = _raw(connection)
             for item, text in zip(items, texts):
                 if isinstance(text, CrowdformError):
                     out.append(text)
-                    continue
-                raw.execute("SAVEPOINT submission")
-                try:
-                    result, job_id = self._submit(connection, item.worker, item.lease_id, item.answer, text, now)
-                    task = None
-                    if item.then_next:
-                        status = raw.execute(self._sql.job_status_for_worker, (job_id, item.worker.id)).fetchone()
-                        if status is not None and status[0] == JobStatus.IN_PROGRESS:
-                            task = self._take(connection, self._job(connection, job_id), item.worker, now)
-                except CrowdformError as error:
-                    raw.execute("ROLLBACK TO SAVEPOINT submission")
-                    raw.execute("RELEASE SAVEPOINT submission")
-                    out.append(error)
-                    continue
-                raw.execute("RELEASE SAVEPOINT submission")
-                out.append((result, task))
+                elif not isolated:
+                    try:
+                        out.append(self._run_item(connection, item, text, now, counts))
+                    except (CrowdformError, *self._integrity_errors) as error:
+                        raise _Refused() from error
+                else:
+                    out.append(self._run_isolated(raw, connection, item, text, now, counts))
+            self._count_answers(connection, counts)
         return out
 
+    def _run_isolated(self, raw: Any, connection: Connection, item: Submission | NextTask, text: str | None,
+                      now: float, counts: list[tuple[Any, ...]]) -> Any:
+        """One item in a savepoint: its result, or the error that refused it (then nothing of it is kept)."""
+        for _ in range(3):
+            raw.execute("SAVEPOINT item")
+            counted = len(counts)
+            try:
+                result = self._run_item(connection, item, text, now, counts)
+            except (CrowdformError, *self._integrity_errors) as error:
+                raw.execute("ROLLBACK TO SAVEPOINT item")
+                raw.execute("RELEASE SAVEPOINT item")
+                del counts[counted:]
+                if isinstance(error, CrowdformError):
+                    return error
+                # PostgreSQL: another process took an object for the same worker at the same moment;
+                # its lease is committed now, so running the item again finds it.
+                continue
+            raw.execute("RELEASE SAVEPOINT item")
+            return result
+        return Conflict("This task changed while it was being handed out; ask again.")
+
+    def _run_item(self, connection: Connection, item: Submission | NextTask, text: str | None, now: float,
+                  counts: list[tuple[Any, ...]]) -> Any:
+        raw = _raw(connection)
+        if isinstance(item, NextTask):
+            job, status = self._job_for_worker(connection, item.worker, item.job_name)
+            return self._take(connection, job, item.worker, now) if status == JobStatus.IN_PROGRESS else None
+        assert text is not None
+        result, job_id, status = self._submit(connection, item.worker, item.lease_id, item.answer, text, now, counts)
+        task = None
+        if item.then_next and status == JobStatus.IN_PROGRESS:
+            task = self._take(connection, self._job(connection, job_id), item.worker, now)
+        return result, task
+
     def _submit(self, connection: Connection, worker: WorkerInfo, lease_id: str, answer: Any, text: str,
-                now: float) -> tuple[SubmitResult, int]:
-        """Inside a durable write transaction: the submission's result and the lease's job id."""
+                now: float, counts: list[tuple[Any, ...]]) -> tuple[SubmitResult, int, str | None]:
+        """Inside a durable write transaction: the submission's result, the lease's job id and that job's
+        status (None if the worker is no longer on the job's team).
+
+        The new answer is counted on its object by :meth:`_count_answers`, which the caller runs on
+        ``counts`` before committing: one statement for a whole batch. Nothing in the transaction reads
+        the count meanwhile (taking a task looks at slots, which the lease already holds)."""
         raw = _raw(connection)
         row = raw.execute(self._sql.submit, (text, now, now, lease_id, worker.id, now)).fetchone()
         if row is not None:  # the usual case: the worker's own active lease, in time
-            job_id, object_id = row
+            job_id, object_id, status = row
             n = self._job(connection, job_id).workers_per_object
-            raw.execute(self._sql.count_answer, (n, n, now, object_id))
-            return SubmitResult(lease_id, now, already_submitted=False), job_id
+            counts.append((n, n, now, object_id))
+            return SubmitResult(lease_id, now, already_submitted=False), job_id, status
         lease = self._own_lease(connection, worker, lease_id)
         if lease.state == LeaseState.SUBMITTED:
             if json.loads(lease.answer or "null") != answer:
                 raise Conflict("This task was already submitted with a different answer; the first answer is kept.")
-            return SubmitResult(lease_id, lease.submitted_at, already_submitted=True), lease.job_id
+            status = raw.execute(self._sql.job_status_for_worker, (lease.job_id, worker.id)).fetchone()
+            return (SubmitResult(lease_id, lease.submitted_at, already_submitted=True), lease.job_id,
+                    None if status is None else status[0])
         self._check_open(connection, lease, now)
         raise Conflict("This task changed while it was being submitted; submit it again to see its state.")
+
+    def _count_answers(self, connection: Connection, counts: list[tuple[Any, ...]]) -> None:
+        if counts:
+            cursor = _raw(connection).cursor()
+            try:
+                cursor.executemany(self._sql.count_answer, counts)
+            finally:
+                cursor.close()
 
     def decline(self, worker: WorkerInfo, lease_id: str) -> None:
         """The worker will not do this task: the slot goes to someone else; after N declines the object fails."""

@@ -9,22 +9,21 @@ Scripted workers can submit and take their next task in one request (``"next": t
 body), which halves the requests per answer.
 
 Next task and submit are the hot path (a scripted worker calls them hundreds of times a second), so
-their routes (:class:`HotRoute`) answer a well-formed request -- JSON body of the documented shape --
-without FastAPI's per-request dependency solving, body model and response encoding, which cost about
-as much CPU as the engine call itself. They run the same caller check (``current_worker``), the
-same engine calls and build the same reply; any other request (a malformed body, a missing field, a
-form post) goes through the general FastAPI handler of the same route, so error replies and the
-OpenAPI description are those of the declared signature.
+:data:`HOT_PATHS` answers a well-formed request to them -- JSON body of the documented shape -- ahead
+of the app's middleware and routing (:mod:`crowdform.web.hot_paths`), without FastAPI's dependency
+solving, body model and response encoding. The fast handlers run the same caller check
+(``current_worker``), the same engine calls and build the same reply as the declared routes below;
+any other request (a malformed body, a missing field, a form post) goes through the declared route,
+so error replies and the OpenAPI description are those of its signature.
 """
 
 from __future__ import annotations
 
 import json
-from typing import Any, Awaitable, Callable
+from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, Field
 
 from crowdform.engine.clock import utc
@@ -32,9 +31,12 @@ from crowdform.engine.tasks import SubmitResult, Task
 from crowdform.web import engine_calls
 from crowdform.web.dependencies import ServicesDep, WorkerDep, current_worker
 from crowdform.web.engine_calls import call_engine
+from crowdform.web.hot_paths import HotPath
 from crowdform.web.services import Services
 
 router = APIRouter(prefix="/api/v1")
+NEXT_TASK_PATH = "/worker/jobs/{job_name}/tasks/next"
+SUBMIT_PATH = "/worker/tasks/{lease_id}/submit"
 
 _JSON = "application/json"
 _dumps = json.JSONEncoder(ensure_ascii=False, allow_nan=False, separators=(",", ":")).encode
@@ -67,21 +69,20 @@ async def _submit(services: Services, worker: Any, lease_id: str, answer: Any, t
     return Response(f'{_saved_json(result)},"next":{following}}}'.encode(), media_type=_JSON)
 
 
-# ------------------------------------------------------------------ the hot routes' fast handlers
+# ------------------------------------------------------------------ the hot paths' fast handlers
 
-async def _fast_next(request: Request) -> Response | None:
+async def _fast_next(request: Request, _body: bytes) -> Response | None:
     worker = await current_worker(request, request.headers.get("authorization"))
     services: Services = request.app.state.services
-    task = await call_engine(services, services.tasks.next_task, worker, request.path_params["job_name"])
-    return _next_reply(task)
+    return _next_reply(await engine_calls.next_task(services, worker, request.path_params["job_name"]))
 
 
-async def _fast_submit(request: Request) -> Response | None:
+async def _fast_submit(request: Request, raw_body: bytes) -> Response | None:
     content_type = request.headers.get("content-type", "")
     if content_type.split(";", 1)[0].strip().lower() != _JSON:
         return None
     try:
-        body = json.loads(await request.body())
+        body = json.loads(raw_body)
     except ValueError:
         return None
     if not isinstance(body, dict) or "answer" not in body:
@@ -94,25 +95,10 @@ async def _fast_submit(request: Request) -> Response | None:
     return await _submit(services, worker, request.path_params["lease_id"], body["answer"], then_next)
 
 
-_FAST: dict[str, Callable[[Request], Awaitable[Response | None]]] = {
-    "next_task": _fast_next,
-    "submit": _fast_submit,
-}
-
-
-class HotRoute(APIRoute):
-    """A route whose well-formed requests skip FastAPI's generic request handling (see the module
-    docstring); a request its fast handler declines (returns None for) takes the general path."""
-
-    def get_route_handler(self) -> Callable[[Request], Awaitable[Response]]:
-        general = super().get_route_handler()
-        fast = _FAST[self.endpoint.__name__]
-
-        async def handler(request: Request) -> Response:
-            response = await fast(request)
-            return response if response is not None else await general(request)
-
-        return handler
+HOT_PATHS = [
+    HotPath.of("POST", router.prefix + NEXT_TASK_PATH, _fast_next),
+    HotPath.of("POST", router.prefix + SUBMIT_PATH, _fast_submit),
+]
 
 
 class LoginRequest(BaseModel):
@@ -140,22 +126,12 @@ async def worker_jobs(worker: WorkerDep, services: ServicesDep) -> dict[str, Any
     return {"jobs": await call_engine(services, services.tasks.jobs_for, worker)}
 
 
-def _hot_post(path: str, **options: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """``@router.post`` with :class:`HotRoute`."""
-
-    def decorate(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-        router.add_api_route(path, endpoint, methods=["POST"], route_class_override=HotRoute, **options)
-        return endpoint
-
-    return decorate
-
-
-@_hot_post("/worker/jobs/{job_name}/tasks/next", tags=["worker"],
+@router.post(NEXT_TASK_PATH, tags=["worker"],
            responses={204: {"description": "Nothing left for this worker on this job"}})
 async def next_task(job_name: str, worker: WorkerDep, services: ServicesDep) -> Any:
     """The task the worker holds on this job, else a new one: 200 with ``leaseId``, ``taskInput``,
     ``expiresAt`` ...; 204 when nothing is left for this worker."""
-    return _next_reply(await call_engine(services, services.tasks.next_task, worker, job_name))
+    return _next_reply(await engine_calls.next_task(services, worker, job_name))
 
 
 @router.get("/worker/tasks/{lease_id}/page", tags=["worker"], response_class=HTMLResponse)
@@ -166,7 +142,7 @@ async def task_page(lease_id: str, worker: WorkerDep, services: ServicesDep) -> 
     return HTMLResponse(html, headers={"Cache-Control": "no-store"})
 
 
-@_hot_post("/worker/tasks/{lease_id}/submit", tags=["worker"], responses={200: {"description": (
+@router.post(SUBMIT_PATH, tags=["worker"], responses={200: {"description": (
     "The answer is committed: `{leaseId, saved: true, submissionTime, alreadySubmitted}`. With `\"next\": true` "
     "in the body, the reply also carries `next`: the worker's next task on the same job (the next-task "
     "reply's fields), or null when nothing is left for them.")}})
