@@ -77,8 +77,8 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "Default: no email; the console and CLI show the link to pass on."),
     SettingSpec("mail_from", str, "crowdform@localhost", "Sender address of the emails crowdform sends."),
     SettingSpec("workers", int, 1,
-                "Server processes `crowdform serve` runs on one port (use about one per core). One of them "
-                "at a time runs the background work."),
+                "Server processes `crowdform serve` runs on one port for requests (about one per core, "
+                "less one for the background process)."),
     SettingSpec("hook_timeout_seconds", float, 60.0, "Longest a single hook call may run before it is killed."),
     SettingSpec("hook_attempts", int, 3, "Attempts per hook call (with exponential backoff) before the object or batch fails."),
     SettingSpec("pre_hook_concurrency", int, 4, "Pre-annotation hook calls run at once per job."),
@@ -86,7 +86,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("consolidation_delay_seconds", float, 2.0,
                 "How long answered objects may wait for more to join their consolidation batch."),
     SettingSpec("output_interval_seconds", float, 5.0, "How often a running job's output manifest is rewritten."),
-    SettingSpec("background", _bool, True, "Run the engine's background work (hooks, expiry, consolidation) in `serve`."),
+    SettingSpec("background", _bool, True,
+                "Run the engine's background work (hooks, expiry, consolidation, output): `crowdform serve` runs "
+                "it in a process of its own beside the server processes."),
     SettingSpec("tick_seconds", float, 0.5, "Pause between rounds of background work when there is nothing to do."),
     SettingSpec("session_secret", _optional_str, None, "Secret for signing sessions and URLs. Default: generated on first start."),
     SettingSpec("signed_url_ttl_seconds", int, 3600,

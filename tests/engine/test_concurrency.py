@@ -14,6 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import httpx
+import psutil
 import pytest
 from sqlalchemy import select
 
@@ -113,7 +114,9 @@ def test_sigkill_keeps_every_acknowledged_submission(tmp_path: Path, database_ur
         return start_serve(tmp_path, database_url, port)
 
     server = start()
-    wait_for_status(tmp_path, database_url, job.name, "InProgress")
+    wait_for_status(tmp_path, database_url, job.name, "InProgress")  # the background released the first batch
+    leader = psutil.Process(int((tmp_path / "data" / "background.lock").read_text()))
+    assert leader.pid in {child.pid for child in psutil.Process(server.pid).children()}  # a process of its own
     acknowledged: dict[str, dict] = {}
 
     def kill_under_load() -> None:
@@ -127,6 +130,7 @@ def test_sigkill_keeps_every_acknowledged_submission(tmp_path: Path, database_ur
     killer.join()
     server.wait(timeout=30)
     assert server.returncode == -signal.SIGKILL
+    leader.wait(timeout=15)  # the background process follows its server (psutil.TimeoutExpired if not)
     assert 200 <= len(acknowledged) < 1200
 
     runtime = open_runtime(tmp_path, database_url)
@@ -146,7 +150,7 @@ def test_sigkill_keeps_every_acknowledged_submission(tmp_path: Path, database_ur
 
 
 @pytest.mark.slow
-def test_several_server_processes_share_the_work_and_one_leads_the_background(tmp_path: Path,
+def test_several_server_processes_share_the_work_and_the_background_process_leads(tmp_path: Path,
                                                                               database_url: str) -> None:
     runtime = open_runtime(tmp_path, database_url)
     workers = team_with_workers(runtime, "animal-team", WORKERS)
@@ -155,11 +159,11 @@ def test_several_server_processes_share_the_work_and_one_leads_the_background(tm
     port = free_port()
     server = start_serve(tmp_path, database_url, port, "--workers", "2")
     try:
-        children = wait_for_children(server.pid, 2)
+        children = wait_for_children(server.pid, 3)  # two server processes and the background process
         seen = run_workers(f"http://127.0.0.1:{port}", job.name, [w.username for w in workers])
         assert wait_for_status(tmp_path, database_url, job.name, "Completed") == "Completed"
         leader = int((tmp_path / "data" / "background.lock").read_text())
-        assert leader in children  # exactly one process holds the lock; it is one of the two servers
+        assert leader in children  # exactly one process holds the lock: the background process beside the servers
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -189,13 +193,11 @@ def start_serve(tmp_path: Path, database_url: str, port: int, *args: str) -> sub
 
 
 def wait_for_children(pid: int, count: int, timeout: float = 60) -> set[int]:
-    """The server processes Uvicorn's supervisor started (by their command line, not the hook children)."""
-    import psutil
-
+    """The processes ``serve`` started, Uvicorn's server processes and the background process (by their
+    command line: not the hook children nor multiprocessing's resource tracker)."""
     deadline = time.monotonic() + timeout
     while True:
-        children = {c.pid for c in psutil.Process(pid).children()
-                    if "multiprocessing" in " ".join(c.cmdline())}
+        children = {c.pid for c in psutil.Process(pid).children() if "spawn_main" in " ".join(c.cmdline())}
         if len(children) >= count or time.monotonic() > deadline:
             return children
         time.sleep(0.1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -18,25 +19,34 @@ WorkersOption = Annotated[Optional[int], typer.Option(
 
 
 def run_server(settings: Settings) -> None:
+    """Server process(es) for requests and, when ``background`` is on, one process for the engine's
+    background work (``engine/background_process.py``), stopped when the servers stop."""
     import uvicorn
 
+    from crowdform.engine.background_process import start_background_process, stop_background_process
+    from crowdform.engine.runtime import Runtime
     from crowdform.web.app import create_app
 
-    if settings.workers == 1:
-        uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
-        return
-    from crowdform.engine.runtime import Runtime
-
-    Runtime.open(settings).close()  # migrate and create the secrets once, before the processes start
-    # Each process builds its own app from the environment, so hand the resolved flags down that way.
-    os.environ.update({
-        f"{ENV_PREFIX}DATA_DIR": str(Path(settings.data_dir).resolve()),
-        f"{ENV_PREFIX}DATABASE_URL": settings.resolved_database_url,
-        f"{ENV_PREFIX}HOST": settings.host,
-        f"{ENV_PREFIX}PORT": str(settings.port),
-    })
-    uvicorn.run("crowdform.web.app:app_from_environment", factory=True, workers=settings.workers,
-                host=settings.host, port=settings.port, log_level="warning")
+    Runtime.open(settings).close()  # migrate and create the secrets once, before any other process starts
+    background = start_background_process(settings) if settings.background else None
+    servers = replace(settings, background=False)
+    try:
+        if settings.workers == 1:
+            uvicorn.run(create_app(servers), host=settings.host, port=settings.port, log_level="warning")
+            return
+        # Each process builds its own app from the environment, so hand the resolved flags down that way.
+        os.environ.update({
+            f"{ENV_PREFIX}DATA_DIR": str(Path(settings.data_dir).resolve()),
+            f"{ENV_PREFIX}DATABASE_URL": settings.resolved_database_url,
+            f"{ENV_PREFIX}HOST": settings.host,
+            f"{ENV_PREFIX}PORT": str(settings.port),
+            f"{ENV_PREFIX}BACKGROUND": "false",
+        })
+        uvicorn.run("crowdform.web.app:app_from_environment", factory=True, workers=settings.workers,
+                    host=settings.host, port=settings.port, log_level="warning")
+    finally:
+        if background is not None:
+            stop_background_process(background)
 
 
 def serve(host: HostOption = None, port: PortOption = None, data_dir: DataDirOption = None,
