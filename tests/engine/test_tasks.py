@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text, update
 
 from crowdform.engine.background import Background
 from crowdform.engine.clock import ManualClock
@@ -315,5 +317,46 @@ def test_next_task_items_in_a_batch_behave_as_calls_alone(tmp_path: Path, databa
         answers = connection.execute(select(func.sum(DataObject.answers)).where(DataObject.job_id == job.id)).scalar_one()
     assert states == {first.lease_id: "submitted", bobs.lease_id: "active", following.lease_id: "active"}
     assert answers == 1
+    background.stop()
+    runtime.close()
+
+
+def test_a_batch_the_deadlock_detector_rolls_back_runs_again(tmp_path: Path, postgres_url: str,
+                                                            clock: ManualClock) -> None:
+    runtime, (alice, _bob), job, background = ready_job(tmp_path, postgres_url, clock,
+                                                        NumberOfHumanWorkersPerDataObject=1)
+    tasks = Tasks(runtime)
+    task = tasks.next_task(alice, job.name)
+    assert task is not None
+    with runtime.database.read() as connection:
+        object_id = connection.execute(select(DataObject.id).where(
+            DataObject.job_id == job.id, DataObject.position == int(task.dataset_object_id))).scalar_one()
+        deadlocks_before = connection.execute(text(
+            "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")).scalar_one()
+    results: list[object] = []
+    batch = threading.Thread(target=lambda: results.extend(tasks.run_batch([Submission(alice, task.lease_id, {"x": 1})])))
+    with runtime.database.writer.connect() as other, other.begin() as transaction:
+        other.execute(select(DataObject.id).where(DataObject.id == object_id).with_for_update())
+        batch.start()
+        time.sleep(0.5)  # the batch has updated its lease and now waits for the object's row
+        # Wait for the lease in turn: a deadlock. The batch has waited longer, so its session's detector
+        # finds it and rolls the batch back; this update then goes through, and is undone.
+        other.execute(update(Lease).where(Lease.id == task.lease_id).values(time_spent=0))
+        transaction.rollback()
+    batch.join(timeout=30)
+    [(saved, _)] = results  # the batch ran again and committed; its caller never saw the deadlock
+    assert not saved.already_submitted
+    with runtime.database.read() as connection:
+        assert connection.execute(select(DataObject.answers).where(DataObject.id == object_id)).scalar_one() == 1
+        assert connection.execute(select(Lease.state).where(Lease.id == task.lease_id)).scalar_one() == "submitted"
+    deadlocks = deadlocks_before
+    for _ in range(100):  # each session reports its statistics within about a second
+        with runtime.database.read() as connection:
+            deadlocks = connection.execute(text(
+                "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")).scalar_one()
+        if deadlocks > deadlocks_before:
+            break
+        time.sleep(0.1)
+    assert deadlocks == deadlocks_before + 1  # there was one, and the batch was the one rolled back
     background.stop()
     runtime.close()

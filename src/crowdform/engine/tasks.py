@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, exists, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from crowdform.engine.jobs import JobRow, job_row
 from crowdform.engine.runtime import Runtime
@@ -37,6 +37,10 @@ from crowdform.errors import Conflict, CrowdformError, InvalidInput, NotFound
 from crowdform.groundtruth.answers import canonical_answer
 from crowdform.store.models import DataObject, Job, Lease, TeamMember
 
+BATCH_ATTEMPTS = 3
+# PostgreSQL rolled the whole transaction back: deadlock detected, serialization failure, and a unique
+# violation (two calls of one worker took the same object in two processes at once).
+RETRYABLE_SQLSTATES = ("40P01", "40001", "23505")
 CANDIDATES = 16  # objects looked at per next-task call (PostgreSQL skips those other callers hold)
 MAX_ANSWER_BYTES = 16 * 1024 * 1024
 
@@ -117,6 +121,11 @@ class _HotSql:
     count_answer: str
 
 
+def _sqlstate(error: Exception) -> str | None:
+    """The SQLSTATE of a driver error, raised as it is or wrapped by SQLAlchemy (SQLite has none)."""
+    return getattr(getattr(error, "orig", error), "sqlstate", None)
+
+
 def _raw(connection: Connection) -> Any:
     """The DBAPI connection under a SQLAlchemy connection, inside the same transaction."""
     return connection.connection.driver_connection
@@ -190,7 +199,9 @@ class Tasks:
         self._jobs: dict[int, JobRow] = {}
         self._sql = _HotSql(postgres=not runtime.database.is_sqlite)
         # The driver's unique-violation error: the hot path's driver SQL raises it unwrapped.
-        self._integrity_errors = (IntegrityError, runtime.database.writer.dialect.loaded_dbapi.IntegrityError)
+        dbapi = runtime.database.writer.dialect.loaded_dbapi
+        self._integrity_errors = (IntegrityError, dbapi.IntegrityError)
+        self._dbapi_error = dbapi.Error
 
     # ---------------------------------------------------------------- jobs a worker can see
     def jobs_for(self, worker: WorkerInfo) -> list[dict[str, Any]]:
@@ -339,18 +350,20 @@ class Tasks:
     def run_batch(self, items: list[Submission | NextTask]) -> list[Any]:
         """Several submissions and next-task calls in one transaction: group commit.
 
-        Each item runs exactly as :meth:`submit`, :meth:`submit_and_next` or :meth:`next_task` would run
-        it alone, and in list order, so a later item sees what an earlier one did (a repeated submission
-        is answered as already submitted; a repeated next-task call gets the task the first one took).
-        An item's result is what that call would return; an item refused with a :class:`CrowdformError`
-        (not yours, late, a different answer, no such job) is returned as that error, with nothing of it
-        kept, and the others still commit. One commit -- one fsync on SQLite -- makes all of them
-        durable (the transaction is durable if any item is a submission), and the caller replies to none
-        before this returns. Any other error rolls the whole batch back and is raised.
+        Each item gets exactly what :meth:`submit`, :meth:`submit_and_next` or :meth:`next_task` would
+        return alone, and items run in list order, so a later item sees what an earlier one did (a
+        repeated submission is answered as already submitted; a repeated next-task call gets the task
+        the first one took). An item refused with a :class:`CrowdformError` (not yours, late, a
+        different answer, no such job) is returned as that error, with nothing of it kept, and the
+        others still commit. One commit -- one fsync on SQLite -- makes all of them durable (the
+        transaction is durable if any item is a submission), and the caller replies to none before this
+        returns. Any other error rolls the whole batch back and is raised.
 
         Refusals are rare, so the batch first runs without savepoints (two statements per item fewer,
         each a network round trip on PostgreSQL). If an item is refused, that attempt is rolled back
-        whole and the batch runs again with every item in a savepoint of its own.
+        whole and the batch runs again with every item in a savepoint of its own. An attempt that
+        PostgreSQL rolls back whole (a deadlock between server processes, a same-worker race on a
+        lease) runs again too.
         """
         texts: list[str | CrowdformError | None] = []
         for item in items:
@@ -358,65 +371,68 @@ class Tasks:
                 texts.append(_answer_text(item.answer) if isinstance(item, Submission) else None)
             except CrowdformError as error:
                 texts.append(error)
-        try:
-            return self._run_batch(items, texts, isolated=False)
-        except _Refused:
-            return self._run_batch(items, texts, isolated=True)
+        isolated, rolled_back = False, 0
+        while True:
+            try:
+                return self._run_batch(items, texts, isolated=isolated)
+            except _Refused:
+                isolated = True  # once: a batch run with savepoints never raises _Refused
+            except (self._dbapi_error, DBAPIError) as error:
+                rolled_back += 1
+                if _sqlstate(error) not in RETRYABLE_SQLSTATES or rolled_back == BATCH_ATTEMPTS:
+                    raise
 
     def _run_batch(self, items: list[Submission | NextTask], texts: list[str | CrowdformError | None],
                    *, isolated: bool) -> list[Any]:
-        out: list[Any] = []
+        """One attempt, in three passes over the items, each in list order: the submissions (and the
+        jobs of next-task calls); every answer count, in object order; the tasks taken.
+
+        Only counting waits for another transaction's row locks (taking a task skips locked rows), and
+        a batch counts before it takes, so the batches of several server processes on PostgreSQL do
+        not deadlock over objects: measured, with the counts among the takes, two processes' batches
+        deadlocked every few seconds and each deadlock cost a second (PostgreSQL's deadlock_timeout).
+        """
+        out: list[Any] = list(texts)  # an unreadable answer's error stands; the rest is filled in below
         now = self.runtime.clock.now()
         durable = any(isinstance(item, Submission) for item in items)
         counts: list[tuple[Any, ...]] = []
+        takes: list[tuple[int, JobRow]] = []
         with self.runtime.database.write(durable=durable) as connection:
             raw = _raw(connection)
-            for item, text in zip(items, texts):
+            for index, (item, text) in enumerate(zip(items, texts)):
                 if isinstance(text, CrowdformError):
-                    out.append(text)
-                elif not isolated:
-                    try:
-                        out.append(self._run_item(connection, item, text, now, counts))
-                    except (CrowdformError, *self._integrity_errors) as error:
+                    continue
+                if isolated:
+                    raw.execute("SAVEPOINT item")
+                counted = len(counts)
+                try:
+                    out[index], take_on = self._before_taking(connection, item, text, now, counts)
+                except CrowdformError as error:
+                    if not isolated:
                         raise _Refused() from error
-                else:
-                    out.append(self._run_isolated(raw, connection, item, text, now, counts))
+                    raw.execute("ROLLBACK TO SAVEPOINT item")
+                    del counts[counted:]
+                    out[index], take_on = error, None
+                if isolated:
+                    raw.execute("RELEASE SAVEPOINT item")
+                if take_on is not None:
+                    takes.append((index, take_on))
             self._count_answers(connection, counts)
+            for index, job in takes:
+                task = self._take(connection, job, items[index].worker, now)
+                out[index] = task if isinstance(items[index], NextTask) else (out[index][0], task)
         return out
 
-    def _run_isolated(self, raw: Any, connection: Connection, item: Submission | NextTask, text: str | None,
-                      now: float, counts: list[tuple[Any, ...]]) -> Any:
-        """One item in a savepoint: its result, or the error that refused it (then nothing of it is kept)."""
-        for _ in range(3):
-            raw.execute("SAVEPOINT item")
-            counted = len(counts)
-            try:
-                result = self._run_item(connection, item, text, now, counts)
-            except (CrowdformError, *self._integrity_errors) as error:
-                raw.execute("ROLLBACK TO SAVEPOINT item")
-                raw.execute("RELEASE SAVEPOINT item")
-                del counts[counted:]
-                if isinstance(error, CrowdformError):
-                    return error
-                # PostgreSQL: another process took an object for the same worker at the same moment;
-                # its lease is committed now, so running the item again finds it.
-                continue
-            raw.execute("RELEASE SAVEPOINT item")
-            return result
-        return Conflict("This task changed while it was being handed out; ask again.")
-
-    def _run_item(self, connection: Connection, item: Submission | NextTask, text: str | None, now: float,
-                  counts: list[tuple[Any, ...]]) -> Any:
-        raw = _raw(connection)
+    def _before_taking(self, connection: Connection, item: Submission | NextTask, text: str | None, now: float,
+                       counts: list[tuple[Any, ...]]) -> tuple[Any, JobRow | None]:
+        """An item's first pass: its result so far and the job to take the worker's next task on, if any."""
         if isinstance(item, NextTask):
             job, status = self._job_for_worker(connection, item.worker, item.job_name)
-            return self._take(connection, job, item.worker, now) if status == JobStatus.IN_PROGRESS else None
+            return None, job if status == JobStatus.IN_PROGRESS else None
         assert text is not None
         result, job_id, status = self._submit(connection, item.worker, item.lease_id, item.answer, text, now, counts)
-        task = None
-        if item.then_next and status == JobStatus.IN_PROGRESS:
-            task = self._take(connection, self._job(connection, job_id), item.worker, now)
-        return result, task
+        take_on = self._job(connection, job_id) if item.then_next and status == JobStatus.IN_PROGRESS else None
+        return (result, None), take_on
 
     def _submit(self, connection: Connection, worker: WorkerInfo, lease_id: str, answer: Any, text: str,
                 now: float, counts: list[tuple[Any, ...]]) -> tuple[SubmitResult, int, str | None]:
@@ -446,8 +462,8 @@ class Tasks:
     def _count_answers(self, connection: Connection, counts: list[tuple[Any, ...]]) -> None:
         if counts:
             cursor = _raw(connection).cursor()
-            try:
-                cursor.executemany(self._sql.count_answer, counts)
+            try:  # in object order, so that concurrent batches lock the rows they share in one order
+                cursor.executemany(self._sql.count_answer, sorted(counts, key=lambda params: params[-1]))
             finally:
                 cursor.close()
 
