@@ -34,6 +34,14 @@ def ready_job(tmp_path: Path, database_url: str, clock: ManualClock, workers: in
     return runtime, team, job, background
 
 
+def lease_states_and_answers(runtime, job_id: int) -> tuple[dict[str, str], int]:  # type: ignore[no-untyped-def]
+    """Every lease's state, and the answers counted on the job's objects."""
+    with runtime.database.read() as connection:
+        states = dict(connection.execute(select(Lease.id, Lease.state)).all())
+        answers = connection.execute(select(func.sum(DataObject.answers)).where(DataObject.job_id == job_id)).scalar_one()
+    return states, answers
+
+
 def test_expired_lease_returns_the_slot(tmp_path: Path, database_url: str, clock: ManualClock) -> None:
     runtime, (alice, bob, carol), job, background = ready_job(
         tmp_path, database_url, clock, workers=3, NumberOfHumanWorkersPerDataObject=1, MaxConcurrentTaskCount=1)
@@ -286,9 +294,7 @@ def test_submit_batch_commits_each_item_as_if_alone(tmp_path: Path, database_url
     assert isinstance(again, tuple) and again[0].already_submitted and again[1] == first[1]
     assert isinstance(stolen, NotFound) and isinstance(shapeless, InvalidInput) and isinstance(changed, Conflict)
     assert isinstance(bobs, tuple) and not bobs[0].already_submitted and bobs[1] is None
-    with runtime.database.read() as connection:
-        states = dict(connection.execute(select(Lease.id, Lease.state)).all())
-        answers = connection.execute(select(func.sum(DataObject.answers)).where(DataObject.job_id == job.id)).scalar_one()
+    states, answers = lease_states_and_answers(runtime, job.id)
     assert states == {a.lease_id: "submitted", b.lease_id: "submitted", first[1].lease_id: "active"}
     assert answers == 2
     background.stop()
@@ -312,9 +318,7 @@ def test_next_task_items_in_a_batch_behave_as_calls_alone(tmp_path: Path, databa
     saved, following = tasks.run_batch([Submission(alice, first.lease_id, {"x": 1}, then_next=True)])[0]
     assert not saved.already_submitted and following is not None
     assert following.dataset_object_id not in (first.dataset_object_id, bobs.dataset_object_id)
-    with runtime.database.read() as connection:
-        states = dict(connection.execute(select(Lease.id, Lease.state)).all())
-        answers = connection.execute(select(func.sum(DataObject.answers)).where(DataObject.job_id == job.id)).scalar_one()
+    states, answers = lease_states_and_answers(runtime, job.id)
     assert states == {first.lease_id: "submitted", bobs.lease_id: "active", following.lease_id: "active"}
     assert answers == 1
     background.stop()
