@@ -13,6 +13,7 @@ import threading
 import time
 
 from sqlalchemy import ColumnElement, Connection, exists, func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from crowdform.engine.consolidation import Consolidation
 from crowdform.engine.hook_pool import HookPool
@@ -25,9 +26,11 @@ from crowdform.engine.states import JobStatus, LeaseState, ObjectState
 from crowdform.engine.tasks import expire_leases
 from crowdform.errors import CrowdformError
 from crowdform.store.models import DataObject, Job, Lease
+from crowdform.store.upkeep import vacuum_churned_tables
 
 logger = logging.getLogger("crowdform.background")
 OUTPUT_COST_FACTOR = 10
+VACUUM_CHECK_SECONDS = 5.0
 
 
 class Background:
@@ -41,6 +44,7 @@ class Background:
         self._thread: threading.Thread | None = None
         self._reported: dict[int, str] = {}
         self._output_seconds: dict[int, float] = {}  # how long the last output rewrite of each job took
+        self._next_vacuum_check = 0.0  # time.monotonic() of the next look at dead rows
 
     # ---------------------------------------------------------------- one round
     def run_once(self) -> bool:
@@ -57,7 +61,19 @@ class Background:
                 # the work is retried every round, so fixing the cause lets the job continue.
                 self._report(job, str(exc))
         self.hooks.flush_log()
+        self._vacuum_if_due()
         return busy
+
+    def _vacuum_if_due(self) -> None:
+        """PostgreSQL: vacuum the tables the crowd churns once enough of them is dead (``store/upkeep``)."""
+        now = time.monotonic()
+        if now < self._next_vacuum_check:
+            return
+        self._next_vacuum_check = now + VACUUM_CHECK_SECONDS
+        try:
+            vacuum_churned_tables(self.runtime.database)
+        except SQLAlchemyError:  # upkeep must never stop the jobs' work; autovacuum still runs
+            logger.warning("vacuuming the task tables failed", exc_info=True)
 
     def _report(self, job: JobRow, message: str) -> None:
         if self._reported.get(job.id) != message:

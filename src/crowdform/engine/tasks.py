@@ -239,6 +239,10 @@ class Tasks:
     def _job_for_worker(self, connection: Connection, worker: WorkerInfo, job_name: str) -> tuple[JobRow, str]:
         """The job and its current status, if the worker's team works on it."""
         row = _raw(connection).execute(self._sql.job_for_worker, (job_name.lower(), worker.id)).fetchone()
+        return self._job_found(connection, job_name, row)
+
+    def _job_found(self, connection: Connection, job_name: str, row: Any) -> tuple[JobRow, str]:
+        """The job and its status from the row of ``job_for_worker``, else NotFound."""
         if row is None:  # not found and not yours look the same: workers only learn of their own jobs
             raise NotFound(f"No labeling job {job_name!r} is open to you.")
         return self._job(connection, row[0]), row[1]
@@ -276,24 +280,50 @@ class Tasks:
 
     def _take(self, connection: Connection, job: JobRow, worker: WorkerInfo, now: float) -> Task | None:
         """Inside a write transaction: the task the worker holds on this job, else a newly claimed one."""
+        return self._take_all(connection, [(job, worker)], now)[0]
+
+    def _take_all(self, connection: Connection, takes: list[tuple[JobRow, WorkerInfo]], now: float) -> list[Task | None]:
+        """:meth:`_take` for each (job, worker), in order.
+
+        On PostgreSQL each take is one statement (slot and lease), and all of them go to the server in
+        one pipeline: one round trip for the batch. SQLite needs the slot's id for the lease's insert,
+        and its statements cost no round trip, so it runs them one by one. A take that claimed nothing
+        (the worker holds a task; PostgreSQL: the first candidate was locked) asks further afterwards.
+        """
         raw = _raw(connection)
-        n = job.workers_per_object
-        take = (job.id, n, worker.id, n, job.id, worker.id, now)
-        lease_id, expires = uuid.uuid4().hex, now + job.task_time_limit
+        leases = [(uuid.uuid4().hex, now + job.task_time_limit) for job, _ in takes]
         if self._sql.take_and_lease:
-            claimed = raw.execute(self._sql.take_and_lease, (*take, lease_id, job.id, worker.id, now, expires)).fetchone()
+            claimed = self._execute_all(raw, [
+                (self._sql.take_and_lease, (*self._take_params(job, worker, now), lease_id, job.id, worker.id, now, expires))
+                for (job, worker), (lease_id, expires) in zip(takes, leases)])
         else:
-            claimed = raw.execute(self._sql.take_first, take).fetchone()
-            if claimed is not None:
-                raw.execute(self._sql.insert_lease, (lease_id, job.id, claimed[0], worker.id, now, expires))
-        if claimed is not None:
-            return _make_task(job, lease_id, claimed[1], claimed[2], now, expires)
+            claimed = []
+            for (job, worker), (lease_id, expires) in zip(takes, leases):
+                row = raw.execute(self._sql.take_first, self._take_params(job, worker, now)).fetchone()
+                if row is not None:
+                    raw.execute(self._sql.insert_lease, (lease_id, job.id, row[0], worker.id, now, expires))
+                claimed.append(row)
+        return [_make_task(job, lease_id, row[1], row[2], now, expires) if row is not None
+                else self._held_or_further(connection, job, worker, now, lease_id, expires)
+                for (job, worker), (lease_id, expires), row in zip(takes, leases, claimed)]
+
+    @staticmethod
+    def _take_params(job: JobRow, worker: WorkerInfo, now: float) -> tuple[Any, ...]:
+        n = job.workers_per_object
+        return job.id, n, worker.id, n, job.id, worker.id, now
+
+    def _held_or_further(self, connection: Connection, job: JobRow, worker: WorkerInfo, now: float, lease_id: str,
+                         expires: float) -> Task | None:
+        """After a take that claimed nothing: the task the worker holds, else (PostgreSQL) a candidate
+        further down the list, else None."""
+        raw = _raw(connection)
         held = raw.execute(self._sql.held, (job.id, worker.id, now)).fetchone()
         if held is not None:
             return self._task(raw, job, *held)
         if not self.runtime.database.is_sqlite:
             # PostgreSQL: the first candidate may have been locked or taken by a concurrent caller; look
             # further down the list (SQLite runs one writer at a time, so its first candidate is final).
+            n = job.workers_per_object
             params = {"job": job.id, "worker": worker.id, "n": n, "now": now}
             for object_id in connection.execute(_CANDIDATES, params).scalars():
                 if connection.execute(_TAKE_SLOT, {"object": object_id, "n": n}).rowcount:
@@ -301,6 +331,14 @@ class Tasks:
                     raw.execute(self._sql.insert_lease, (lease_id, job.id, object_id, worker.id, now, expires))
                     return _make_task(job, lease_id, position, task_input, now, expires)
         return None
+
+    def _execute_all(self, raw: Any, statements: list[tuple[str, tuple[Any, ...]]]) -> list[Any]:
+        """Each statement's first row, the statements run in order: in one round trip on PostgreSQL."""
+        if self.runtime.database.is_sqlite:
+            return [raw.execute(sql, params).fetchone() for sql, params in statements]
+        with raw.pipeline():
+            cursors = [raw.execute(sql, params) for sql, params in statements]
+        return [cursor.fetchone() for cursor in cursors]
 
     def _task(self, raw: Any, job: JobRow, lease_id: str, object_id: int, acquired: float, expires: float) -> Task:
         position, task_input = raw.execute(self._sql.task_input, (object_id,)).fetchone()
@@ -385,7 +423,9 @@ class Tasks:
     def _run_batch(self, items: list[Submission | NextTask], texts: list[str | CrowdformError | None],
                    *, isolated: bool) -> list[Any]:
         """One attempt, in three passes over the items, each in list order: the submissions (and the
-        jobs of next-task calls); every answer count, in object order; the tasks taken.
+        jobs of next-task calls); every answer count, in object order; the tasks taken. On PostgreSQL
+        each pass is one round trip (a pipeline) unless an item needs more (a repeated submission, a
+        take that found nothing).
 
         Only counting waits for another transaction's row locks (taking a task skips locked rows), and
         a batch counts before it takes, so the batches of several server processes on PostgreSQL do
@@ -397,16 +437,21 @@ class Tasks:
         durable = any(isinstance(item, Submission) for item in items)
         counts: list[tuple[Any, ...]] = []
         takes: list[tuple[int, JobRow]] = []
+        live = [index for index, text in enumerate(texts) if not isinstance(text, CrowdformError)]
+        firsts = {index: self._first_statement(items[index], texts[index], now) for index in live}
         with self.runtime.database.write(durable=durable) as connection:
             raw = _raw(connection)
-            for index, (item, text) in enumerate(zip(items, texts)):
-                if isinstance(text, CrowdformError):
-                    continue
+            # Without savepoints, every item's first statement goes to the database at once (one round
+            # trip on PostgreSQL); with them, each runs inside its item's savepoint.
+            rows = {} if isolated else dict(zip(live, self._execute_all(raw, [firsts[index] for index in live])))
+            for index in live:
+                item = items[index]
                 if isolated:
                     raw.execute("SAVEPOINT item")
                 counted = len(counts)
                 try:
-                    out[index], take_on = self._before_taking(connection, item, text, now, counts)
+                    row = rows[index] if index in rows else self._execute_all(raw, [firsts[index]])[0]
+                    out[index], take_on = self._before_taking(connection, item, now, counts, row)
                 except CrowdformError as error:
                     if not isolated:
                         raise _Refused() from error
@@ -418,19 +463,27 @@ class Tasks:
                 if take_on is not None:
                     takes.append((index, take_on))
             self._count_answers(connection, counts)
-            for index, job in takes:
-                task = self._take(connection, job, items[index].worker, now)
+            tasks = self._take_all(connection, [(job, items[index].worker) for index, job in takes], now)
+            for (index, _), task in zip(takes, tasks):
                 out[index] = task if isinstance(items[index], NextTask) else (out[index][0], task)
         return out
 
-    def _before_taking(self, connection: Connection, item: Submission | NextTask, text: str | None, now: float,
-                       counts: list[tuple[Any, ...]]) -> tuple[Any, JobRow | None]:
-        """An item's first pass: its result so far and the job to take the worker's next task on, if any."""
+    def _first_statement(self, item: Submission | NextTask, text: str | CrowdformError | None,
+                         now: float) -> tuple[str, tuple[Any, ...]]:
+        """The statement an item starts with: its job's lookup, or its submission's conditional update."""
         if isinstance(item, NextTask):
-            job, status = self._job_for_worker(connection, item.worker, item.job_name)
+            return self._sql.job_for_worker, (item.job_name.lower(), item.worker.id)
+        assert isinstance(text, str)
+        return self._submit_statement(item.worker, item.lease_id, text, now)
+
+    def _before_taking(self, connection: Connection, item: Submission | NextTask, now: float,
+                       counts: list[tuple[Any, ...]], row: Any) -> tuple[Any, JobRow | None]:
+        """An item's first pass, once its first statement returned ``row``: its result so far and the job
+        to take the worker's next task on, if any."""
+        if isinstance(item, NextTask):
+            job, status = self._job_found(connection, item.job_name, row)
             return None, job if status == JobStatus.IN_PROGRESS else None
-        assert text is not None
-        result, job_id, status = self._submit(connection, item.worker, item.lease_id, item.answer, text, now, counts)
+        result, job_id, status = self._submitted(connection, item.worker, item.lease_id, item.answer, now, counts, row)
         take_on = self._job(connection, job_id) if item.then_next and status == JobStatus.IN_PROGRESS else None
         return (result, None), take_on
 
@@ -442,8 +495,16 @@ class Tasks:
         The new answer is counted on its object by :meth:`_count_answers`, which the caller runs on
         ``counts`` before committing: one statement for a whole batch. Nothing in the transaction reads
         the count meanwhile (taking a task looks at slots, which the lease already holds)."""
+        row = _raw(connection).execute(*self._submit_statement(worker, lease_id, text, now)).fetchone()
+        return self._submitted(connection, worker, lease_id, answer, now, counts, row)
+
+    def _submit_statement(self, worker: WorkerInfo, lease_id: str, text: str, now: float) -> tuple[str, tuple[Any, ...]]:
+        return self._sql.submit, (text, now, now, lease_id, worker.id, now)
+
+    def _submitted(self, connection: Connection, worker: WorkerInfo, lease_id: str, answer: Any, now: float,
+                   counts: list[tuple[Any, ...]], row: Any) -> tuple[SubmitResult, int, str | None]:
+        """:meth:`_submit` once its conditional update ran and returned ``row``."""
         raw = _raw(connection)
-        row = raw.execute(self._sql.submit, (text, now, now, lease_id, worker.id, now)).fetchone()
         if row is not None:  # the usual case: the worker's own active lease, in time
             job_id, object_id, status = row
             n = self._job(connection, job_id).workers_per_object
