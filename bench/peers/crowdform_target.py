@@ -409,7 +409,7 @@ def main() -> None:
                 meter = ServerMeter(server.pid).start()
                 res: dict[str, Any] = {
                     "server": {"name": "crowdform", "version": __version__, "pid": server.pid,
-                               "mode": f"crowdform serve (Uvicorn, 1 process, background thread), "
+                               "mode": f"crowdform serve (Uvicorn, 1 server process and 1 background process), "
                                        f"{'PostgreSQL' if bl.database_kind(url) == 'postgresql' else 'SQLite WAL'}",
                                "startup_to_healthy_s": server.startup_s},
                     "date_utc": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M"),
