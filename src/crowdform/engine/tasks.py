@@ -334,7 +334,7 @@ class Tasks:
 
     def _execute_all(self, raw: Any, statements: list[tuple[str, tuple[Any, ...]]]) -> list[Any]:
         """Each statement's first row, the statements run in order: in one round trip on PostgreSQL."""
-        if self.runtime.database.is_sqlite:
+        if self.runtime.database.is_sqlite or not statements:
             return [raw.execute(sql, params).fetchone() for sql, params in statements]
         with raw.pipeline():
             cursors = [raw.execute(sql, params) for sql, params in statements]
