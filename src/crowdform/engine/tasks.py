@@ -8,15 +8,10 @@ Invariants, enforced by the database rather than by care:
 - a submission is committed before the reply, and submitting the same lease again with the same
   answer returns the first result instead of counting twice.
 
-The hot path (next task, submit, and the two combined) runs a handful of fixed statements as plain
-driver SQL on the transaction's own DBAPI connection (``_HotSql``): the same SQL SQLAlchemy would
-send, without its per-statement Python work, which was about half of the engine's CPU per answer.
-Taking a task is one ``UPDATE ... WHERE id = (first open candidate) RETURNING`` plus the lease's
-``INSERT`` (one statement on PostgreSQL, where each statement is a network round trip); a submission
-is one conditional ``UPDATE ... RETURNING`` of the lease, and the answer counts of a whole batch are
-one ``executemany``. The web layer runs these calls in batches, one transaction each
-(:meth:`Tasks.run_batch`, group commit). Anything unusual (a repeated or late submission, a race lost
-on PostgreSQL) falls back to the general SQLAlchemy code below.
+The hot path (next task, submit, and the two combined) runs fixed driver SQL (``task_sql``). The
+web layer runs these calls in batches, one transaction each (:meth:`Tasks.run_batch`, group commit).
+Anything unusual (a repeated or late submission, a race lost on PostgreSQL) falls back to the general
+SQLAlchemy code below.
 """
 
 from __future__ import annotations
@@ -32,6 +27,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from crowdform.engine.jobs import JobRow, job_row
 from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import JobStatus, LeaseState, ObjectState
+from crowdform.engine.task_sql import HotSql, execute_all, raw_connection, sqlstate
 from crowdform.engine.workforce import WorkerInfo
 from crowdform.errors import Conflict, CrowdformError, InvalidInput, NotFound
 from crowdform.groundtruth.answers import canonical_answer
@@ -59,76 +55,6 @@ _TAKE_SLOT = update(DataObject).where(
     DataObject.slots_taken < bindparam("n"),
 ).values(slots_taken=DataObject.slots_taken + 1)
 _LEASE = select(Lease).where(Lease.id == bindparam("lease"))
-
-
-class _HotSql:
-    """The hot path's statements as driver SQL (``?`` placeholders; ``%s`` for psycopg)."""
-
-    def __init__(self, postgres: bool) -> None:
-        lock = " FOR UPDATE OF d SKIP LOCKED" if postgres else ""
-        spent = "round(CAST(? - acquired_at AS numeric), 3)" if postgres else "round(? - acquired_at, 3)"
-        open_to_worker = (
-            f"d.job_id = ? AND d.state = '{ObjectState.READY}' AND d.slots_taken < ? AND NOT EXISTS "
-            "(SELECT 1 FROM leases l WHERE l.object_id = d.id AND l.worker_id = ?)")
-        statements = {
-            "job_for_worker": "SELECT jobs.id, jobs.status FROM jobs JOIN team_members ON team_members.team_id = "
-                              "jobs.team_id WHERE jobs.name_key = ? AND team_members.worker_id = ?",
-            "job_status_for_worker": "SELECT jobs.status FROM jobs JOIN team_members ON team_members.team_id = "
-                                     "jobs.team_id WHERE jobs.id = ? AND team_members.worker_id = ?",
-            "held": "SELECT id, object_id, acquired_at, expires_at FROM leases WHERE job_id = ? AND worker_id = ? "
-                    f"AND state = '{LeaseState.ACTIVE}' AND expires_at > ? LIMIT 1",
-            "any_candidate": f"SELECT 1 FROM data_objects d WHERE {open_to_worker} LIMIT 1",
-            # The first open candidate, claimed in the same statement (the slot condition is re-checked),
-            # unless the worker holds a task on this job (then nothing changes: ask ``held`` for it).
-            "take_first": "UPDATE data_objects SET slots_taken = slots_taken + 1 WHERE id = "
-                          f"(SELECT d.id FROM data_objects d WHERE {open_to_worker} ORDER BY d.position LIMIT 1{lock}) "
-                          f"AND state = '{ObjectState.READY}' AND slots_taken < ? AND NOT EXISTS "
-                          f"(SELECT 1 FROM leases h WHERE h.job_id = ? AND h.worker_id = ? AND h.state = '{LeaseState.ACTIVE}' "
-                          "AND h.expires_at > ?) RETURNING id, position, task_input",
-            "insert_lease": "INSERT INTO leases (id, job_id, object_id, worker_id, state, acquired_at, expires_at) "
-                            f"VALUES (?, ?, ?, ?, '{LeaseState.ACTIVE}', ?, ?)",
-            "task_input": "SELECT position, task_input FROM data_objects WHERE id = ?",
-            "submit": f"UPDATE leases SET state = '{LeaseState.SUBMITTED}', answer = ?, submitted_at = ?, "
-                      f"time_spent = {spent} WHERE id = ? AND worker_id = ? AND state = '{LeaseState.ACTIVE}' "
-                      "AND expires_at > ? RETURNING job_id, object_id, (SELECT jobs.status FROM jobs JOIN team_members "
-                      "ON team_members.team_id = jobs.team_id WHERE jobs.id = leases.job_id AND team_members.worker_id "
-                      "= leases.worker_id)",
-            # Counts the answer and, with the N-th, hands the object to consolidation (old values on the right).
-            "count_answer": "UPDATE data_objects SET answers = answers + 1, "
-                            f"state = CASE WHEN state = '{ObjectState.READY}' AND answers + 1 >= ? "
-                            f"THEN '{ObjectState.ANSWERED}' ELSE state END, "
-                            f"answered_at = CASE WHEN state = '{ObjectState.READY}' AND answers + 1 >= ? "
-                            "THEN ? ELSE answered_at END WHERE id = ?",
-        }
-        # PostgreSQL: the lease is inserted in the same statement as the slot is taken, saving a round
-        # trip (SQLite's statements cost no round trip, and it has no data-modifying WITH).
-        statements["take_and_lease"] = (
-            f"WITH taken AS ({statements['take_first']}), leased AS ({statements['insert_lease'].split(' VALUES')[0]} "
-            f"SELECT ?, ?, taken.id, ?, '{LeaseState.ACTIVE}', ?, ? FROM taken) SELECT id, position, task_input FROM taken"
-        ) if postgres else ""
-        for name, sql in statements.items():
-            setattr(self, name, sql.replace("?", "%s") if postgres else sql)
-
-    job_for_worker: str
-    job_status_for_worker: str
-    held: str
-    any_candidate: str
-    take_first: str
-    insert_lease: str
-    take_and_lease: str
-    task_input: str
-    submit: str
-    count_answer: str
-
-
-def _sqlstate(error: Exception) -> str | None:
-    """The SQLSTATE of a driver error, raised as it is or wrapped by SQLAlchemy (SQLite has none)."""
-    return getattr(getattr(error, "orig", error), "sqlstate", None)
-
-
-def _raw(connection: Connection) -> Any:
-    """The DBAPI connection under a SQLAlchemy connection, inside the same transaction."""
-    return connection.connection.driver_connection
 
 
 @dataclass(frozen=True)
@@ -197,7 +123,8 @@ class Tasks:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
         self._jobs: dict[int, JobRow] = {}
-        self._sql = _HotSql(postgres=not runtime.database.is_sqlite)
+        self._postgres = not runtime.database.is_sqlite
+        self._sql = HotSql(postgres=self._postgres)
         # The driver's unique-violation error: the hot path's driver SQL raises it unwrapped.
         dbapi = runtime.database.writer.dialect.loaded_dbapi
         self._integrity_errors = (IntegrityError, dbapi.IntegrityError)
@@ -238,7 +165,7 @@ class Tasks:
 
     def _job_for_worker(self, connection: Connection, worker: WorkerInfo, job_name: str) -> tuple[JobRow, str]:
         """The job and its current status, if the worker's team works on it."""
-        row = _raw(connection).execute(self._sql.job_for_worker, (job_name.lower(), worker.id)).fetchone()
+        row = raw_connection(connection).execute(self._sql.job_for_worker, (job_name.lower(), worker.id)).fetchone()
         return self._job_found(connection, job_name, row)
 
     def _job_found(self, connection: Connection, job_name: str, row: Any) -> tuple[JobRow, str]:
@@ -262,7 +189,7 @@ class Tasks:
             job, status = self._job_for_worker(connection, worker, job_name)
             if status != JobStatus.IN_PROGRESS:
                 return None
-            raw = _raw(connection)
+            raw = raw_connection(connection)
             held = raw.execute(self._sql.held, (job.id, worker.id, now)).fetchone()
             if held is not None:
                 return self._task(raw, job, *held)
@@ -290,12 +217,12 @@ class Tasks:
         and its statements cost no round trip, so it runs them one by one. A take that claimed nothing
         (the worker holds a task; PostgreSQL: the first candidate was locked) asks further afterwards.
         """
-        raw = _raw(connection)
+        raw = raw_connection(connection)
         leases = [(uuid.uuid4().hex, now + job.task_time_limit) for job, _ in takes]
         if self._sql.take_and_lease:
-            claimed = self._execute_all(raw, [
+            claimed = execute_all(raw, [
                 (self._sql.take_and_lease, (*self._take_params(job, worker, now), lease_id, job.id, worker.id, now, expires))
-                for (job, worker), (lease_id, expires) in zip(takes, leases)])
+                for (job, worker), (lease_id, expires) in zip(takes, leases)], pipeline=True)
         else:
             claimed = []
             for (job, worker), (lease_id, expires) in zip(takes, leases):
@@ -316,11 +243,11 @@ class Tasks:
                          expires: float) -> Task | None:
         """After a take that claimed nothing: the task the worker holds, else (PostgreSQL) a candidate
         further down the list, else None."""
-        raw = _raw(connection)
+        raw = raw_connection(connection)
         held = raw.execute(self._sql.held, (job.id, worker.id, now)).fetchone()
         if held is not None:
             return self._task(raw, job, *held)
-        if not self.runtime.database.is_sqlite:
+        if self._postgres:
             # PostgreSQL: the first candidate may have been locked or taken by a concurrent caller; look
             # further down the list (SQLite runs one writer at a time, so its first candidate is final).
             n = job.workers_per_object
@@ -331,14 +258,6 @@ class Tasks:
                     raw.execute(self._sql.insert_lease, (lease_id, job.id, object_id, worker.id, now, expires))
                     return _make_task(job, lease_id, position, task_input, now, expires)
         return None
-
-    def _execute_all(self, raw: Any, statements: list[tuple[str, tuple[Any, ...]]]) -> list[Any]:
-        """Each statement's first row, the statements run in order: in one round trip on PostgreSQL."""
-        if self.runtime.database.is_sqlite or not statements:
-            return [raw.execute(sql, params).fetchone() for sql, params in statements]
-        with raw.pipeline():
-            cursors = [raw.execute(sql, params) for sql, params in statements]
-        return [cursor.fetchone() for cursor in cursors]
 
     def _task(self, raw: Any, job: JobRow, lease_id: str, object_id: int, acquired: float, expires: float) -> Task:
         position, task_input = raw.execute(self._sql.task_input, (object_id,)).fetchone()
@@ -417,7 +336,7 @@ class Tasks:
                 isolated = True  # once: a batch run with savepoints never raises _Refused
             except (self._dbapi_error, DBAPIError) as error:
                 rolled_back += 1
-                if _sqlstate(error) not in RETRYABLE_SQLSTATES or rolled_back == BATCH_ATTEMPTS:
+                if sqlstate(error) not in RETRYABLE_SQLSTATES or rolled_back == BATCH_ATTEMPTS:
                     raise
 
     def _run_batch(self, items: list[Submission | NextTask], texts: list[str | CrowdformError | None],
@@ -440,17 +359,17 @@ class Tasks:
         live = [index for index, text in enumerate(texts) if not isinstance(text, CrowdformError)]
         firsts = {index: self._first_statement(items[index], texts[index], now) for index in live}
         with self.runtime.database.write(durable=durable) as connection:
-            raw = _raw(connection)
+            raw = raw_connection(connection)
             # Without savepoints, every item's first statement goes to the database at once (one round
             # trip on PostgreSQL); with them, each runs inside its item's savepoint.
-            rows = {} if isolated else dict(zip(live, self._execute_all(raw, [firsts[index] for index in live])))
+            rows = {} if isolated else dict(zip(live, execute_all(raw, [firsts[index] for index in live], pipeline=self._postgres)))
             for index in live:
                 item = items[index]
                 if isolated:
                     raw.execute("SAVEPOINT item")
                 counted = len(counts)
                 try:
-                    row = rows[index] if index in rows else self._execute_all(raw, [firsts[index]])[0]
+                    row = rows[index] if index in rows else execute_all(raw, [firsts[index]], pipeline=self._postgres)[0]
                     out[index], take_on = self._before_taking(connection, item, now, counts, row)
                 except CrowdformError as error:
                     if not isolated:
@@ -495,7 +414,7 @@ class Tasks:
         The new answer is counted on its object by :meth:`_count_answers`, which the caller runs on
         ``counts`` before committing: one statement for a whole batch. Nothing in the transaction reads
         the count meanwhile (taking a task looks at slots, which the lease already holds)."""
-        row = _raw(connection).execute(*self._submit_statement(worker, lease_id, text, now)).fetchone()
+        row = raw_connection(connection).execute(*self._submit_statement(worker, lease_id, text, now)).fetchone()
         return self._submitted(connection, worker, lease_id, answer, now, counts, row)
 
     def _submit_statement(self, worker: WorkerInfo, lease_id: str, text: str, now: float) -> tuple[str, tuple[Any, ...]]:
@@ -504,7 +423,7 @@ class Tasks:
     def _submitted(self, connection: Connection, worker: WorkerInfo, lease_id: str, answer: Any, now: float,
                    counts: list[tuple[Any, ...]], row: Any) -> tuple[SubmitResult, int, str | None]:
         """:meth:`_submit` once its conditional update ran and returned ``row``."""
-        raw = _raw(connection)
+        raw = raw_connection(connection)
         if row is not None:  # the usual case: the worker's own active lease, in time
             job_id, object_id, status = row
             n = self._job(connection, job_id).workers_per_object
@@ -522,7 +441,7 @@ class Tasks:
 
     def _count_answers(self, connection: Connection, counts: list[tuple[Any, ...]]) -> None:
         if counts:
-            cursor = _raw(connection).cursor()
+            cursor = raw_connection(connection).cursor()
             try:  # in object order, so that concurrent batches lock the rows they share in one order
                 cursor.executemany(self._sql.count_answer, sorted(counts, key=lambda params: params[-1]))
             finally:
