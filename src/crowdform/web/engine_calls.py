@@ -16,9 +16,9 @@ refused item is rolled back alone) and answers each caller only after that commi
 :func:`call_engine`, a batch runs on the loop when SQLite has no writer active and in a worker
 thread otherwise. Between batches the committer yields a few loop turns, so the requests read
 meanwhile reach the queue and go into the next batch: no timer, no added wait when the server is
-idle. One batch runs at a time: two concurrent batches would lock the same objects in different
-orders, and PostgreSQL would then wait for its deadlock detector (measured: 4 concurrent batches
-were 3x slower than one).
+idle. One batch runs at a time per process: PostgreSQL gains nothing from more (measured: 4
+concurrent batches, when batches still counted answers among their takes, deadlocked and were 3x
+slower than one), and SQLite has one writer anyway.
 """
 
 from __future__ import annotations

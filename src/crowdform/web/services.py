@@ -27,7 +27,7 @@ class Services:
     task_pages: TaskPages
     invitations: Invitations
     committer: Any = field(default=None, repr=False)
-    """The group committer of submissions on SQLite (``engine_calls``), made on the first submission."""
+    """The group committer of the worker loop's calls (``engine_calls``), made on the first of them."""
 
     @classmethod
     def build(cls, runtime: Runtime) -> "Services":
