@@ -325,6 +325,17 @@ def test_next_task_items_in_a_batch_behave_as_calls_alone(tmp_path: Path, databa
     runtime.close()
 
 
+def wait_for_a_lock_wait(runtime) -> None:  # type: ignore[no-untyped-def]
+    """Until a session of this database waits for a row lock (PostgreSQL)."""
+    waiting = text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'")
+    for _ in range(300):
+        with runtime.database.read() as connection:  # a new transaction: activity is a snapshot in one
+            if connection.execute(waiting).scalar_one():
+                return
+        time.sleep(0.02)
+    raise AssertionError("no session started waiting for a lock within 6 s")
+
+
 def test_a_batch_the_deadlock_detector_rolls_back_runs_again(tmp_path: Path, postgres_url: str,
                                                             clock: ManualClock) -> None:
     runtime, (alice, _bob), job, background = ready_job(tmp_path, postgres_url, clock,
@@ -342,7 +353,7 @@ def test_a_batch_the_deadlock_detector_rolls_back_runs_again(tmp_path: Path, pos
     with runtime.database.writer.connect() as other, other.begin() as transaction:
         other.execute(select(DataObject.id).where(DataObject.id == object_id).with_for_update())
         batch.start()
-        time.sleep(0.5)  # the batch has updated its lease and now waits for the object's row
+        wait_for_a_lock_wait(runtime)  # the batch has updated its lease and now waits for the object's row
         # Wait for the lease in turn: a deadlock. The batch has waited longer, so its session's detector
         # finds it and rolls the batch back; this update then goes through, and is undone.
         other.execute(update(Lease).where(Lease.id == task.lease_id).values(time_spent=0))

@@ -34,7 +34,6 @@ class HotSql:
                                      "jobs.team_id WHERE jobs.id = ? AND team_members.worker_id = ?",
             "held": "SELECT id, object_id, acquired_at, expires_at FROM leases WHERE job_id = ? AND worker_id = ? "
                     f"AND state = '{LeaseState.ACTIVE}' AND expires_at > ? LIMIT 1",
-            "any_candidate": f"SELECT 1 FROM data_objects d WHERE {open_to_worker} LIMIT 1",
             # The first open candidate, claimed in the same statement (the slot condition is re-checked),
             # unless the worker holds a task on this job (then nothing changes: ask ``held`` for it).
             "take_first": "UPDATE data_objects SET slots_taken = slots_taken + 1 WHERE id = "
@@ -69,7 +68,6 @@ class HotSql:
     job_for_worker: str
     job_status_for_worker: str
     held: str
-    any_candidate: str
     take_first: str
     insert_lease: str
     take_and_lease: str

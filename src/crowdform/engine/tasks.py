@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection, and_, bindparam, exists, select, update
-from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.exc import DBAPIError
 
 from crowdform.engine.jobs import JobRow, job_row
 from crowdform.engine.runtime import Runtime
@@ -125,10 +125,8 @@ class Tasks:
         self._jobs: dict[int, JobRow] = {}
         self._postgres = not runtime.database.is_sqlite
         self._sql = HotSql(postgres=self._postgres)
-        # The driver's unique-violation error: the hot path's driver SQL raises it unwrapped.
-        dbapi = runtime.database.writer.dialect.loaded_dbapi
-        self._integrity_errors = (IntegrityError, dbapi.IntegrityError)
-        self._dbapi_error = dbapi.Error
+        # Errors of the hot path's driver SQL come unwrapped (the commit's come wrapped by SQLAlchemy).
+        self._dbapi_error = runtime.database.writer.dialect.loaded_dbapi.Error
 
     # ---------------------------------------------------------------- jobs a worker can see
     def jobs_for(self, worker: WorkerInfo) -> list[dict[str, Any]]:
@@ -163,11 +161,6 @@ class Tasks:
             job = self._jobs[job_id] = job_row(connection.execute(select(Job).where(Job.id == job_id)).one())
         return job
 
-    def _job_for_worker(self, connection: Connection, worker: WorkerInfo, job_name: str) -> tuple[JobRow, str]:
-        """The job and its current status, if the worker's team works on it."""
-        row = raw_connection(connection).execute(self._sql.job_for_worker, (job_name.lower(), worker.id)).fetchone()
-        return self._job_found(connection, job_name, row)
-
     def _job_found(self, connection: Connection, job_name: str, row: Any) -> tuple[JobRow, str]:
         """The job and its status from the row of ``job_for_worker``, else NotFound."""
         if row is None:  # not found and not yours look the same: workers only learn of their own jobs
@@ -178,39 +171,16 @@ class Tasks:
     def next_task(self, worker: WorkerInfo, job_name: str) -> Task | None:
         """The worker's open task on this job if they hold one, else a new lease, else None.
 
-        A worker with nothing to do is answered from a read transaction, which never blocks writers.
         Taking a task is one short write transaction that finds and claims a candidate: SQLite runs
         one writer at a time, and on PostgreSQL ``FOR UPDATE SKIP LOCKED`` hands concurrent callers
         different rows. The conditional slot update and the unique (object, worker) pair still guard
         the invariants whatever the database does.
         """
-        now = self.runtime.clock.now()
-        with self.runtime.database.read() as connection:
-            job, status = self._job_for_worker(connection, worker, job_name)
-            if status != JobStatus.IN_PROGRESS:
-                return None
-            raw = raw_connection(connection)
-            held = raw.execute(self._sql.held, (job.id, worker.id, now)).fetchone()
-            if held is not None:
-                return self._task(raw, job, *held)
-            if raw.execute(self._sql.any_candidate, (job.id, job.workers_per_object, worker.id)).fetchone() is None:
-                return None
-        for _ in range(3):
-            try:
-                with self.runtime.database.write(durable=False) as connection:
-                    return self._take(connection, job, worker, now)
-            except self._integrity_errors:
-                # Two calls by the same worker raced for one object (PostgreSQL): the loser's transaction
-                # was rolled back whole, and asking again returns the lease the winner took.
-                continue
-        return None
-
-    def _take(self, connection: Connection, job: JobRow, worker: WorkerInfo, now: float) -> Task | None:
-        """Inside a write transaction: the task the worker holds on this job, else a newly claimed one."""
-        return self._take_all(connection, [(job, worker)], now)[0]
+        return self._run_one(NextTask(worker, job_name))  # type: ignore[no-any-return]
 
     def _take_all(self, connection: Connection, takes: list[tuple[JobRow, WorkerInfo]], now: float) -> list[Task | None]:
-        """:meth:`_take` for each (job, worker), in order.
+        """Inside a write transaction, for each (job, worker) in order: the task the worker holds on the
+        job, else a newly claimed one, else None.
 
         On PostgreSQL each take is one statement (slot and lease), and all of them go to the server in
         one pipeline: one round trip for the batch. SQLite needs the slot's id for the lease's insert,
@@ -266,13 +236,7 @@ class Tasks:
     # ---------------------------------------------------------------- submit / decline / release
     def submit(self, worker: WorkerInfo, lease_id: str, answer: Any) -> SubmitResult:
         """Store the worker's answer durably. Repeating a submission with the same answer is harmless."""
-        text = _answer_text(answer)
-        now = self.runtime.clock.now()
-        with self.runtime.database.write() as connection:
-            counts: list[tuple[Any, ...]] = []
-            result = self._submit(connection, worker, lease_id, answer, text, now, counts)[0]
-            self._count_answers(connection, counts)
-            return result
+        return self._run_one(Submission(worker, lease_id, answer))[0]  # type: ignore[no-any-return]
 
     def submit_and_next(self, worker: WorkerInfo, lease_id: str, answer: Any) -> tuple[SubmitResult, Task | None]:
         """Submit, then take the worker's next task on the same job, in one durable transaction.
@@ -283,32 +247,20 @@ class Tasks:
         task is the one handed out the first time (the worker still holds it). If the submission fails
         (not yours, late, a different answer), nothing is taken.
         """
-        text = _answer_text(answer)
-        now = self.runtime.clock.now()
-        for _ in range(3):
-            try:
-                with self.runtime.database.write() as connection:
-                    counts: list[tuple[Any, ...]] = []
-                    result, job_id, status = self._submit(connection, worker, lease_id, answer, text, now, counts)
-                    self._count_answers(connection, counts)
-                    if status != JobStatus.IN_PROGRESS:
-                        return result, None
-                    return result, self._take(connection, self._job(connection, job_id), worker, now)
-            except self._integrity_errors:
-                # PostgreSQL: another call by the same worker took an object at the same moment; the whole
-                # transaction, the submission included, was rolled back, so it can simply run again.
-                continue
-        result = self.submit(worker, lease_id, answer)
-        with self.runtime.database.read() as connection:
-            job_id = connection.execute(select(Lease.job_id).where(Lease.id == lease_id)).scalar_one()
-            job = self._job(connection, job_id)
-        return result, self.next_task(worker, job.name)
+        return self._run_one(Submission(worker, lease_id, answer, then_next=True))  # type: ignore[no-any-return]
+
+    def _run_one(self, item: Submission | NextTask) -> Any:
+        """One call alone: a batch of one item, its refusal raised."""
+        [result] = self.run_batch([item])
+        if isinstance(result, CrowdformError):
+            raise result
+        return result
 
     def run_batch(self, items: list[Submission | NextTask]) -> list[Any]:
         """Several submissions and next-task calls in one transaction: group commit.
 
-        Each item gets exactly what :meth:`submit`, :meth:`submit_and_next` or :meth:`next_task` would
-        return alone, and items run in list order, so a later item sees what an earlier one did (a
+        Each item gets what :meth:`submit`, :meth:`submit_and_next` or :meth:`next_task` returns (those
+        are batches of one), and items run in list order, so a later item sees what an earlier one did (a
         repeated submission is answered as already submitted; a repeated next-task call gets the task
         the first one took). An item refused with a :class:`CrowdformError` (not yours, late, a
         different answer, no such job) is returned as that error, with nothing of it kept, and the
@@ -393,7 +345,7 @@ class Tasks:
         if isinstance(item, NextTask):
             return self._sql.job_for_worker, (item.job_name.lower(), item.worker.id)
         assert isinstance(text, str)
-        return self._submit_statement(item.worker, item.lease_id, text, now)
+        return self._sql.submit, (text, now, now, item.lease_id, item.worker.id, now)
 
     def _before_taking(self, connection: Connection, item: Submission | NextTask, now: float,
                        counts: list[tuple[Any, ...]], row: Any) -> tuple[Any, JobRow | None]:
@@ -406,23 +358,15 @@ class Tasks:
         take_on = self._job(connection, job_id) if item.then_next and status == JobStatus.IN_PROGRESS else None
         return (result, None), take_on
 
-    def _submit(self, connection: Connection, worker: WorkerInfo, lease_id: str, answer: Any, text: str,
-                now: float, counts: list[tuple[Any, ...]]) -> tuple[SubmitResult, int, str | None]:
-        """Inside a durable write transaction: the submission's result, the lease's job id and that job's
-        status (None if the worker is no longer on the job's team).
+    def _submitted(self, connection: Connection, worker: WorkerInfo, lease_id: str, answer: Any, now: float,
+                   counts: list[tuple[Any, ...]], row: Any) -> tuple[SubmitResult, int, str | None]:
+        """Inside a durable write transaction, once a submission's conditional update returned ``row``:
+        the submission's result, the lease's job id and that job's status (None if the worker is no
+        longer on the job's team).
 
         The new answer is counted on its object by :meth:`_count_answers`, which the caller runs on
         ``counts`` before committing: one statement for a whole batch. Nothing in the transaction reads
         the count meanwhile (taking a task looks at slots, which the lease already holds)."""
-        row = raw_connection(connection).execute(*self._submit_statement(worker, lease_id, text, now)).fetchone()
-        return self._submitted(connection, worker, lease_id, answer, now, counts, row)
-
-    def _submit_statement(self, worker: WorkerInfo, lease_id: str, text: str, now: float) -> tuple[str, tuple[Any, ...]]:
-        return self._sql.submit, (text, now, now, lease_id, worker.id, now)
-
-    def _submitted(self, connection: Connection, worker: WorkerInfo, lease_id: str, answer: Any, now: float,
-                   counts: list[tuple[Any, ...]], row: Any) -> tuple[SubmitResult, int, str | None]:
-        """:meth:`_submit` once its conditional update ran and returned ``row``."""
         raw = raw_connection(connection)
         if row is not None:  # the usual case: the worker's own active lease, in time
             job_id, object_id, status = row
