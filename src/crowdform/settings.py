@@ -19,6 +19,7 @@ from crowdform.errors import InvalidInput
 
 ENV_PREFIX = "CROWDFORM_"
 CONFIG_FILE_NAME = "crowdform.toml"
+BUCKETS_FOLDER_NAME = "buckets"
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,15 @@ class Settings:
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'crowdform.db').resolve()}"
+
+    @property
+    def buckets_dir(self) -> Path:
+        """Where the embedded S3 store keeps its buckets (one folder each) when no ``s3_endpoint_url`` is set.
+
+        The only part of the data folder that requests may name: the rest (database, secrets, hook
+        environments) is private.
+        """
+        return self.data_dir / BUCKETS_FOLDER_NAME
 
     @property
     def base_url(self) -> str:
