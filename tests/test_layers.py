@@ -21,9 +21,10 @@ PACKAGE_DIR = Path(crowdform.__file__).resolve().parent
 
 # Layer of each top-level part of the package: a module may import its own layer and lower ranks.
 RANK = {
-    "__main__": 6,  # `python -m crowdform`: the entry point
-    "web": 5,  # FastAPI app factory and the JSON APIs
-    "cli": 5,  # Typer commands (peers of web: neither imports the other, but see ALLOWED_EDGES)
+    "__main__": 7,  # `python -m crowdform`: the entry point
+    "web": 6,  # FastAPI app factory and the JSON APIs
+    "cli": 6,  # Typer commands (peers of web: neither imports the other, but see ALLOWED_EDGES)
+    "aws": 5,  # the AWS-compatible endpoint: signatures and the services' wire protocols
     "engine": 4,  # job lifecycle
     "demo": 4,  # engine-level: sets up the demo job through the engine's services
     "hooks": 3,  # run users' hooks (child processes, HTTP)

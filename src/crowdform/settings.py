@@ -92,6 +92,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "it in a process of its own beside the server processes."),
     SettingSpec("tick_seconds", float, 0.5, "Pause between rounds of background work when there is nothing to do."),
     SettingSpec("session_secret", _optional_str, None, "Secret for signing sessions and URLs. Default: generated on first start."),
+    SettingSpec("credentials_secret", _optional_str, None,
+                "Secret that the secret access keys of `crowdform credentials` are derived from. Default: generated "
+                "on first use into the database, shared by every process and host of the installation."),
     SettingSpec("signed_url_ttl_seconds", int, 3600,
                 "How long a file URL that a template's `grant_read_access` signs stays valid."),
     SettingSpec("presign_s3_urls", _bool, False,
@@ -127,6 +130,7 @@ class Settings:
     background: bool = True
     tick_seconds: float = 0.5
     session_secret: str | None = None
+    credentials_secret: str | None = None
     signed_url_ttl_seconds: int = 3600
     presign_s3_urls: bool = False
     extra_env: Mapping[str, str] = field(default_factory=dict, compare=False)

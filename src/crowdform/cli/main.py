@@ -9,6 +9,7 @@ import typer
 from crowdform import __version__
 from crowdform.cli.common import err_console
 from crowdform.cli.consolidate import consolidate
+from crowdform.cli.credentials import credentials_app
 from crowdform.cli.hooks import hook_app
 from crowdform.cli.jobs import job_app
 from crowdform.cli.serve import demo, serve
@@ -33,6 +34,7 @@ app.add_typer(team_app, name="team")
 app.add_typer(worker_app, name="worker")
 app.add_typer(hook_app, name="hook")
 app.add_typer(admin_app, name="admin")
+app.add_typer(credentials_app, name="credentials")
 
 
 @app.command("version")

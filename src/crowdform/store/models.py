@@ -88,6 +88,30 @@ class ApiToken(Base):
     expires_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
+class AccessKey(Base):
+    """An AWS-style access key for crowdform's AWS-compatible endpoint (``crowdform credentials create``).
+
+    The secret is not stored: it is derived from the key id and the installation's credentials secret
+    (``engine/access_keys.py``), so the table holds nothing that signs a request by itself.
+    """
+
+    __tablename__ = "access_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    access_key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    revoked_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class InstallationSecret(Base):
+    """A secret shared by every process and host of one installation, generated on first use."""
+
+    __tablename__ = "installation_secrets"
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(128))
+    created_at: Mapped[float] = mapped_column(Float)
+
+
 class Invitation(Base):
     """A one-time, expiring link where an invited worker sets their password; only its SHA-256 is kept."""
 

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from starlette.types import ASGIApp
 
 from crowdform import __version__
+from crowdform.aws.endpoint import AwsEndpoint
 from crowdform.engine.runtime import Runtime
 from crowdform.settings import Settings, load_settings
 from crowdform.web import admin, api_admin, api_worker, files, portal
@@ -21,10 +22,12 @@ from crowdform.web.services import Services
 
 
 class CrowdformApp(FastAPI):
-    """FastAPI with the worker loop's hot paths answered ahead of its middleware (``web.hot_paths``)."""
+    """FastAPI behind the AWS-compatible endpoint (``aws.endpoint``: signed requests go to the AWS
+    services), with the worker loop's hot paths answered ahead of its middleware (``web.hot_paths``)."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return HotPaths(super().build_middleware_stack(), api_worker.HOT_PATHS)
+        return AwsEndpoint(HotPaths(super().build_middleware_stack(), api_worker.HOT_PATHS),
+                           lambda scope: scope["app"].state.services.aws)
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from crowdform.aws.catalog import build_aws_services
+from crowdform.aws.endpoint import AwsServices
 from crowdform.engine.background import Background
 from crowdform.engine.file_access import FileAccess
 from crowdform.engine.invitations import Invitations
@@ -26,6 +28,7 @@ class Services:
     file_access: FileAccess
     task_pages: TaskPages
     invitations: Invitations
+    aws: AwsServices
     committer: Any = field(default=None, repr=False)
     """The group committer of the worker loop's calls (``engine_calls``), made on the first of them."""
 
@@ -36,4 +39,4 @@ class Services:
         workforce = Workforce(runtime)
         return cls(runtime, workforce, Jobs(runtime), Tasks(runtime), Background(runtime), file_access,
                    TaskPages(runtime, file_access.grant, bundle_url=versioned_crowd_script_url()),
-                   Invitations(runtime, workforce))
+                   Invitations(runtime, workforce), build_aws_services(runtime))

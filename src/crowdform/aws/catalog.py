@@ -1,0 +1,14 @@
+"""The AWS services the endpoint offers, built once per app from the runtime."""
+
+from __future__ import annotations
+
+from crowdform.aws.endpoint import AwsServices
+from crowdform.aws.sts import StsService
+from crowdform.engine.access_keys import AccessKeys
+from crowdform.engine.runtime import Runtime
+
+
+def build_aws_services(runtime: Runtime) -> AwsServices:
+    access_keys = AccessKeys(runtime)
+    services = [StsService(access_keys)]
+    return AwsServices(access_keys, runtime.clock, {service.signing_name: service for service in services})
