@@ -155,3 +155,12 @@ def test_usage_errors_print_a_message_and_exit_2(tmp_path: Path, args: list[str]
     assert "Traceback" not in run.err, run
     assert run.code == 2, run
     assert expected in run.err
+
+
+def test_error_messages_print_literally_brackets_included(tmp_path: Path) -> None:
+    """A refusal's hint quotes a pattern with brackets; the console must not read it as markup."""
+    refused = run_crowdform(tmp_path, "team", "create", "[bold]x[/bold]")
+    message = refused.error()
+    assert "'[bold]x[/bold]'" in message
+    job = run_crowdform(tmp_path, "job", "describe", "[red]nope[/red]")
+    assert "'[red]nope[/red]'" in job.error()

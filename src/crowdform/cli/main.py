@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from rich.text import Text
 
 from crowdform import __version__
 from crowdform.cli.common import err_console
@@ -48,5 +49,6 @@ def main() -> None:
     try:
         app()
     except CrowdformError as exc:
-        err_console.print(f"[bold red]error:[/bold red] {exc}", highlight=False, soft_wrap=True)
+        # The message is data, not markup: a hint such as "[a-zA-Z0-9]" must print as written.
+        err_console.print(Text.assemble(("error:", "bold red"), " ", str(exc)), highlight=False, soft_wrap=True)
         sys.exit(1)
