@@ -14,7 +14,9 @@ LIBRARY_BUDGET = 300_000  # bytes of unminified JavaScript, all files together (
 CORE_FILES = {"00-core.js", "10-form.js", "20-button.js", "21-alert.js", "22-card.js", "23-instructions.js",
               "30-input.js", "31-text-area.js", "32-checkbox.js", "33-radio.js", "35-slider.js",
               "40-classifier.js", "41-image-classifier.js"}
-CORE_BUDGET = 88_000  # the core elements (aim: about 80 KB), leaving room for the image tools
+# The core elements (aim: about 80 KB), leaving room for the image tools. 89 KB since the hooks real AWS
+# templates use (crowd-slider-label, the tools' Submit button in AWS's wrapper; docs/elements-compatibility.md).
+CORE_BUDGET = 89_000
 
 
 def test_bundle_joins_the_sources_in_file_name_order_behind_a_load_guard():

@@ -43,7 +43,11 @@ def test_each_sample_renders_its_element_with_the_sample_input(sample: Sample) -
 
 def test_samples_come_in_spec_order_with_distinct_sections() -> None:
     sections = [tuple(int(n) for n in sample.section.split(".")) for sample in SAMPLES]
-    assert sections == sorted(sections) and len(set(sections)) == len(sections)
+    assert sections == sorted(sections)
+    # One section each, but for a child element described in its parent's section (crowd-slider-label,
+    # 5.25), whose sample follows the parent's.
+    for previous, sample in zip(SAMPLES, SAMPLES[1:]):
+        assert sample.section != previous.section or sample.element.startswith(f"{previous.element}-"), sample
     assert SAMPLES[0].element == "crowd-form"
 
 

@@ -123,5 +123,11 @@ input:disabled{cursor:default;filter:grayscale(1);opacity:.6}
     secondaryProgress: ["secondary-progress", "number"],
   });
 
+  /** <crowd-slider-label> (undocumented; AWS's generative-AI evaluation sample): a tick its slider
+      draws at `position`; contributes nothing. */
+  class CrowdSliderLabelElement extends HTMLElement {}
+  C.reflect(CrowdSliderLabelElement, { position: ["position", "number"] });
+
   C.define("crowd-slider", CrowdSliderElement);
+  C.define("crowd-slider-label", CrowdSliderLabelElement);
 })();
