@@ -4,7 +4,8 @@ task pages served over a real loopback HTTP server, with the bundle from ``crowd
 Fixtures:
   ``browser``          one Chromium per test session (per xdist worker)
   ``crowd_server``     the loopback server: ``register(html) -> url``, images at ``/img/<w>x<h>.png``
-  ``open_crowd_page``  ``open_crowd_page(body, head=...) -> Page``: a template page in preview mode
+  ``open_crowd_page``  ``open_crowd_page(body, head=...) -> Page``: a template page in preview mode;
+                       ``open_crowd_page.document(html)`` opens a whole page (a rendered template) as given
   ``open_hosted_page`` ``open_hosted_page(body) -> HostedTask``: the same page inside a sandboxed
                        iframe of a host page that does the crowdform hand-off handshake
 Uncaught page errors fail the test (``open_crowd_page.allow_errors = True`` to opt out).
@@ -160,8 +161,12 @@ class PageOpener:
         return page
 
     def __call__(self, body: str, head: str = "", script_at_end: bool = False, wait_ready: bool = True) -> Page:
+        return self.document(page_html(body, head, script_at_end), wait_ready)
+
+    def document(self, html: str, wait_ready: bool = True) -> Page:
+        """A whole page as given (a rendered template that loads the library itself)."""
         page = self.watch(self.context.new_page())
-        page.goto(self.server.register(page_html(body, head, script_at_end)))
+        page.goto(self.server.register(html))
         if wait_ready:
             page.wait_for_function("window.__crowdformReady === true")
         return page

@@ -371,12 +371,11 @@ dialog::backdrop{background:rgba(22,25,31,.45)}
     new MutationObserver(() => { header.textContent = host.getAttribute("header") || ""; })
       .observe(host, { attributes: true, attributeFilter: ["header"] });
     if (opts.submit) {
-      const btn = document.createElement("crowd-button");
-      btn.className = "tool-submit";
-      btn.setAttribute("variant", "primary");
-      btn.textContent = "Submit";
-      btn.addEventListener("click", () => submitEnclosingForm(host));
-      $(".tool-footer").append(btn);
+      // In AWS's wrapper, which templates hook (docs/elements-compatibility.md); it submits where the click
+      // bubbles to the footer, so a capture-phase listener on the wrapper can cancel that.
+      const footer = $(".tool-footer");
+      footer.insertAdjacentHTML("beforeend", '<awsui-button data-testid="crowd-submit"><crowd-button class="tool-submit" variant="primary">Submit</crowd-button></awsui-button>');
+      footer.addEventListener("click", (e) => { if (!e.defaultPrevented && e.target.closest("awsui-button")) submitEnclosingForm(host); });
     }
     link.addEventListener("click", (e) => { e.preventDefault(); if (!dialog.open) dialog.showModal(); });
     $(".modal-close").addEventListener("click", () => dialog.close());
@@ -463,10 +462,10 @@ dialog::backdrop{background:rgba(22,25,31,.45)}
       host.pending = null;
       if (owner) owner._handOff(data.crowdform, typeof data.message === "string" ? data.message : "");
     } else if (data.crowdform === "submit") {
-      const form = document.querySelector("crowd-form");
-      const tool = form ? null : document.querySelector(TOOL_TAGS.join(","));
-      if (form) form.submit();
-      else if (tool) submitEnclosingForm(tool);
+      // Through a tool's own Submit button if any, so that a template's listeners on it run.
+      const button = [...document.querySelectorAll(TOOL_TAGS.join(","))].map((t) => t.shadowRoot?.querySelector("awsui-button")).find(Boolean);
+      if (button) button.click();
+      else document.querySelector("crowd-form")?.submit();
     }
   });
 

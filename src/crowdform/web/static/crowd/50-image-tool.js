@@ -155,7 +155,9 @@
       on(stage, "pointercancel", (e) => this._onPointerUp(e, true));
       on(stage, "lostpointercapture", (e) => this._onPointerUp(e, true));
       on(stage, "pointerleave", () => { this._hoverPoint = null; this._requestDraw(); });
-      on(stage, "mousedown", (e) => { if (e.button === 1) e.preventDefault(); });
+      // No text selection, focus move or middle-button scrolling. The pointerdown is not cancelled, so
+      // mousedown and mouseup still reach the page (templates read `value` on mouseup).
+      on(stage, "mousedown", (e) => e.preventDefault());
       on(stage, "wheel", (e) => this._onWheel(e), { signal, passive: false });
       on(stage, "contextmenu", (e) => e.preventDefault());
       on(document, "keydown", (e) => this._onKey(e));
@@ -187,6 +189,13 @@
       this._labelsChanged();
       this._renderLabels();
       this._requestDraw();
+    }
+
+    /** A read-only view of what AWS's library keeps in its store, for templates that read it
+        (docs/elements-compatibility.md): `store.getState().label.labels` maps each label to the colour
+        it is drawn in. */
+    get store() {
+      return { getState: () => ({ label: { labels: Object.fromEntries(this.labels.map((l) => [l, { label: l, color: this._colorFor(l) }])) } }) };
     }
 
     /** The answer object (spec 5.0: tool keys, inputImageProperties, initialValueModified). */
@@ -411,7 +420,6 @@
       if (this._drag || this._loadState !== "ready") return;
       const pan = e.button === 1 || (e.button === 0 && this._panning());
       if (e.button !== 0 && !pan) return;
-      e.preventDefault();
       this._it.stage.focus({ preventScroll: true });
       if (!pan && this._busy()) return;
       try { this._it.stage.setPointerCapture(e.pointerId); } catch (_) { /* synthetic pointer */ }
