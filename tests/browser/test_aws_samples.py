@@ -170,6 +170,20 @@ def test_document_review_sample_blocks_the_submit_until_the_review_is_done_then_
     assert len(announced(page)) == 1
 
 
+def test_document_review_sample_shows_its_correction_field_when_wrong_is_picked(review):
+    """The sample watches the `checked` attribute of its "Wrong" radio (a MutationObserver)."""
+    tool, page = review, review.page
+    draw_card_name_box(tool)
+    correction = page.locator("#ocr-fields crowd-input[label='Closest correction']")
+    assert correction.is_hidden()
+    page.locator("#ocr-fields crowd-radio-button", has_text="Wrong").click()
+    correction.wait_for(state="visible")
+    assert correction.get_attribute("disabled") is None and correction.get_attribute("required") is not None
+    page.locator("#ocr-fields crowd-radio-button", has_text="Correct").click()
+    correction.wait_for(state="hidden")
+    assert page.locator("#ocr-fields crowd-radio-button[checked]").all_inner_texts() == ["Correct"]
+
+
 def rgb(hex_color: str) -> str:
     r, g, b = (int(hex_color[i:i + 2], 16) for i in (1, 3, 5))
     return f"rgb({r}, {g}, {b})"

@@ -25,7 +25,7 @@
     }
 
     attributeChanged(name) {
-      if (name === "checked") this.checked = this.hasAttribute("checked");
+      if (name === "checked" && !this._reflecting) this.checked = this.hasAttribute("checked");
       const off = this.hasAttribute("disabled");
       this._radio.setAttribute("aria-disabled", String(off));
       this._radio.tabIndex = off ? -1 : 0;
@@ -45,9 +45,14 @@
       this.dispatchEvent(new Event("change", { bubbles: true }));
     }
 
+    /** The state, shown and reflected to `checked`, as AWS's radios do (templates observe the attribute). */
     _set(on) {
       this._on = on;
-      if (this._radio) this._radio.setAttribute("aria-checked", String(on));
+      if (!this._radio) return;
+      this._radio.setAttribute("aria-checked", String(on));
+      this._reflecting = true;
+      this.toggleAttribute("checked", on);
+      this._reflecting = false;
     }
 
     get checked() { return this._radio ? !!this._on : this._pending ?? this.hasAttribute("checked"); }
