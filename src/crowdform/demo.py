@@ -1,7 +1,8 @@
 """``crowdform demo``: the animal-faces job, ready for two workers, on the embedded default.
 
-Everything is made locally: the example folder is copied into the data folder, the images are drawn
-with Pillow, and the manifest points at them. Running the demo twice reuses what exists.
+Everything is made locally: the example folder is copied into the data folder's ``buckets/``
+(``buckets/crowdform-demo``, the one part of the data folder whose files may be served), the images
+are drawn with Pillow, and the manifest points at them. Running the demo twice reuses what exists.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from crowdform.groundtruth.job_request import parse_create_labeling_job
 from crowdform.settings import Settings
 
 EXAMPLE_NAME = "animal-custom-task"
+DEMO_BUCKET = "crowdform-demo"  # images, manifest, template, hooks and output of the demo job
 TEAM = "animal-team"
 WORKERS = (("alice", "alice-labels-1"), ("bob", "bob-labels-1"))
 ADMIN = ("admin", "admin-console-1")
@@ -101,7 +103,7 @@ class DemoSummary:
 def set_up_demo(settings: Settings) -> DemoSummary:
     runtime = Runtime.open(settings)
     try:
-        folder = prepare_example(Path(settings.data_dir).resolve() / "demo")
+        folder = prepare_example(settings.buckets_dir.resolve() / DEMO_BUCKET)
         workforce = Workforce(runtime)
         try:
             workforce.create_team(TEAM)

@@ -20,6 +20,9 @@ from crowdform.errors import InvalidInput
 ENV_PREFIX = "CROWDFORM_"
 CONFIG_FILE_NAME = "crowdform.toml"
 BUCKETS_FOLDER_NAME = "buckets"
+# The files of a SQLite database: the file itself, SQLite's own companions, and the writer lock that
+# crowdform.store.database keeps beside it.
+SQLITE_FILE_SUFFIXES = ("", "-wal", "-shm", "-journal", "-writer.lock")
 
 
 @dataclass(frozen=True)
@@ -61,7 +64,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "PostgreSQL: `postgresql+psycopg://user@host/db`."),
     SettingSpec("storage_roots", _paths, (),
                 "Extra local folders (separated by the OS path separator) that manifests, templates, "
-                "output and signed URLs may use. The data folder and the working directory are always roots."),
+                "output and signed URLs may use. The data folder and the working directory are always roots, but "
+                "the data folder is private apart from its `buckets/` folder, and so are names starting with `.` "
+                "below a root."),
     SettingSpec("s3_endpoint_url", _optional_str, None,
                 "Endpoint of an S3-compatible store for `s3://` URIs. Default: boto3's own resolution "
                 "(`AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, then AWS)."),
@@ -149,6 +154,18 @@ class Settings:
         environments) is private.
         """
         return self.data_dir / BUCKETS_FOLDER_NAME
+
+    @property
+    def private_paths(self) -> tuple[Path, ...]:
+        """What no job or request may read or write, whatever the storage roots say (``buckets_dir`` aside):
+        the data folder (database, secrets, logs, locks, hook environments) and a SQLite database kept
+        elsewhere, with its companion files."""
+        paths = [self.data_dir]
+        if not self.database_url or self.database_url.startswith("sqlite:///"):
+            database = self.resolved_database_url[len("sqlite:///"):].partition("?")[0]
+            if database and database != ":memory:":
+                paths += [Path(database + suffix) for suffix in SQLITE_FILE_SUFFIXES]
+        return tuple(path.expanduser().resolve() for path in paths)
 
     @property
     def base_url(self) -> str:

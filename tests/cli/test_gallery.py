@@ -27,7 +27,7 @@ def test_the_index_lists_every_element_and_each_sample_is_an_item_of_the_preview
         item = gallery.client.get(f"/items/{number}").json()
         assert item["label"] == "<crowd-bounding-box> · crowd-elements.md 5.3"
         assert (item["state"], item["error"]) == ("ready", None)
-        image_path = data_dir(tmp_path) / "gallery" / "sample-image.png"
+        image_path = data_dir(tmp_path) / "buckets" / "crowdform-gallery" / "sample-image.png"
         assert item["taskInput"]["image"] == str(image_path.resolve())
         url = re.search(r'<crowd-bounding-box name="boxes" src="(/files/[^"]+)"', item["page"])
         assert url is not None, item["page"]

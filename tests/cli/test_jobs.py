@@ -166,9 +166,9 @@ def test_create_a_built_in_task_type_with_no_template_or_hooks(tmp_path: Path) -
     pre, post = ResolvedHook.from_json(job.pre_hook), ResolvedHook.from_json(job.post_hook)
     assert (pre and pre.builtin, post and post.builtin) == ("PRE-BoundingBox", "ACS-BoundingBox")
     label_file = Path(described["LabelCategoryConfigS3Uri"])
-    assert label_file.parent == (data_dir(tmp_path) / "label-categories").resolve()
+    assert label_file.parent == (data_dir(tmp_path) / "buckets" / "crowdform-label-categories").resolve()
     assert json.loads(label_file.read_text())["labels"] == [{"label": "eye"}, {"label": "nose"}]
-    assert job.layout.job_dir == f"{(data_dir(tmp_path) / 'output').resolve().as_uri()}/faces/"
+    assert job.layout.job_dir == f"{(data_dir(tmp_path) / 'buckets' / 'crowdform-output').resolve().as_uri()}/faces/"
 
 
 def test_a_refused_built_in_job_leaves_no_label_file(tmp_path: Path) -> None:
@@ -177,7 +177,7 @@ def test_a_refused_built_in_job_leaves_no_label_file(tmp_path: Path) -> None:
                             "--labels", "eye,nose", "--manifest", "example/manifest.jsonl", "--team", "nobody",
                             "--audit-label-attribute", "faces")
     assert "nobody" in refused.error()
-    assert list((data_dir(tmp_path) / "label-categories").glob("*")) == []
+    assert list((data_dir(tmp_path) / "buckets" / "crowdform-label-categories").glob("*")) == []
     assert job_count(tmp_path) == 0
 
 

@@ -79,13 +79,14 @@ def open_cli_runtime(tmp_path: Path, **settings: Any) -> Runtime:
 
 GROUPS = {
     "": ["serve", "demo", "render", "preview", "consolidate", "version", "job", "team", "worker", "hook", "admin",
-         "credentials"],
+         "credentials", "secrets"],
     "job": ["create", "list", "describe", "stop", "wait", "logs"],
     "team": ["create", "list"],
     "worker": ["add", "invite", "list", "deactivate", "activate"],
     "hook": ["add", "list"],
     "admin": ["create", "token"],
     "credentials": ["create", "list", "revoke"],
+    "secrets": ["rotate"],
 }
 
 

@@ -22,7 +22,7 @@ from tests.cli.test_main import data_dir, open_cli_runtime, run_crowdform
 def test_demo_setup_only_prepares_everything_and_can_run_again(tmp_path: Path) -> None:
     first = run_crowdform(tmp_path, "demo", "--setup-only", "--port", "9123")
     assert first.code == 0, first
-    demo = data_dir(tmp_path).resolve() / "demo"
+    demo = data_dir(tmp_path).resolve() / "buckets" / "crowdform-demo"
     output = f"{(demo / 'output').as_uri()}/animal-faces/"
     assert first.out.startswith(f"Demo job animal-faces is ready; output goes to {output}\n"
                                 "Worker portal: http://127.0.0.1:9123/portal (sign in as one of these workers)\n"), first

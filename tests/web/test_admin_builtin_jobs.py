@@ -44,13 +44,13 @@ def builtin_form(folder: Path, **changes: str) -> dict[str, str]:
 
 
 def label_files(runtime: Runtime) -> list[Path]:
-    return sorted((runtime.settings.data_dir / "label-categories").glob("*"))
+    return sorted((runtime.settings.buckets_dir / "crowdform-label-categories").glob("*"))
 
 
 def assert_nothing_created(runtime: Runtime) -> None:
     assert Jobs(runtime).list_jobs() == []
     assert label_files(runtime) == []
-    assert not (runtime.settings.data_dir / "console").exists()
+    assert not (runtime.settings.buckets_dir / "crowdform-console").exists()
 
 
 def test_a_bounding_box_job_from_the_form_is_the_one_the_cli_creates(console: Console, admin: httpx.Client,
@@ -75,7 +75,7 @@ def test_a_bounding_box_job_from_the_form_is_the_one_the_cli_creates(console: Co
     (label_file,) = label_files(runtime)
     assert described["LabelCategoryConfigS3Uri"] == str(label_file.resolve())
     assert json.loads(label_file.read_text())["labels"] == [{"label": "eye"}, {"label": "nose"}]
-    assert not (runtime.settings.data_dir / "console").exists()  # no pasted template or labels of its own
+    assert not (runtime.settings.buckets_dir / "crowdform-console").exists()  # no pasted template or labels of its own
 
     # The same flags on the command line make the same job.
     cli_dir = tmp_path / "cli"

@@ -119,7 +119,7 @@ def test_a_job_created_in_the_console_equals_the_one_the_cli_creates(console: tu
     folder = prepare_example(tmp_path / "example")
     created = post_form(admin, example_form(folder))
     assert created.status_code == 303 and created.headers["location"] == "/admin/jobs/animal-faces"
-    console_dir = runtime.settings.data_dir.resolve() / "console" / "animal-faces"
+    console_dir = runtime.settings.buckets_dir.resolve() / "crowdform-console" / "animal-faces"
     template, labels = console_dir / "template.liquid.html", console_dir / "labels.json"
     assert template.read_text() == (folder / "template.liquid.html").read_text()
     assert json.loads(labels.read_text())["labels"] == [{"label": "eye"}, {"label": "nose"}]
@@ -171,7 +171,7 @@ def test_problems_are_shown_next_to_their_fields(console: tuple[LiveServer, Runt
     assert "line 2: column 4" in field_error(html, "template") and 'data-error-line="2"' in html
     assert field_error(html, "title") and not field_error(html, "manifest")
     assert 'value="-bad-"' in html and "{% if %}" in html  # the form comes back as it was typed
-    assert not (console[1].settings.data_dir / "console").exists()
+    assert not (console[1].settings.buckets_dir / "crowdform-console").exists()
 
 
 def test_problems_found_while_creating_go_to_their_fields(console: tuple[LiveServer, Runtime],
@@ -189,12 +189,12 @@ def test_problems_found_while_creating_go_to_their_fields(console: tuple[LiveSer
     assert "no hook is registered for Lambda function &#39;unknown-fn&#39;" in field_error(hook.text, "post_hook")
     labels = post_form(admin, example_form(folder, labels="eye\neye"))
     assert field_error(labels.text, "labels")
-    assert not (runtime.settings.data_dir / "console" / "animal-faces").exists()  # nothing left behind
+    assert not (runtime.settings.buckets_dir / "crowdform-console" / "animal-faces").exists()  # nothing left behind
 
     assert post_form(admin, example_form(folder)).status_code == 303
     again = post_form(admin, example_form(folder, name="Animal-Faces", template="<p>other</p>"))
     assert "already exists" in field_error(again.text, "name")
-    kept = runtime.settings.data_dir.resolve() / "console" / "animal-faces" / "template.liquid.html"
+    kept = runtime.settings.buckets_dir.resolve() / "crowdform-console" / "animal-faces" / "template.liquid.html"
     assert "crowd-bounding-box" in kept.read_text()
 
 
@@ -313,7 +313,7 @@ def test_files_left_by_an_interrupted_attempt_are_replaced(console: tuple[LiveSe
                                                           admin: httpx.Client, tmp_path: Path) -> None:
     _server, runtime = console
     folder = prepare_example(tmp_path / "example")
-    stale = runtime.settings.data_dir.resolve() / "console" / "animal-faces"
+    stale = runtime.settings.buckets_dir.resolve() / "crowdform-console" / "animal-faces"
     stale.mkdir(parents=True)
     (stale / "template.liquid.html").write_text("<p>left over</p>")
     assert post_form(admin, example_form(folder)).status_code == 303
@@ -337,7 +337,7 @@ def test_the_template_and_labels_may_be_given_by_location(console: tuple[LiveSer
     described = Jobs(runtime).describe("animal-faces")
     assert described["HumanTaskConfig"]["UiConfig"] == {"UiTemplateS3Uri": template}
     assert described["LabelCategoryConfigS3Uri"] == labels
-    assert not (runtime.settings.data_dir / "console").exists()
+    assert not (runtime.settings.buckets_dir / "crowdform-console").exists()
 
     headers = {"X-CSRF-Token": page_csrf(admin.get("/admin/jobs/new").text)}
     checked = admin.post("/admin/jobs/new/template", json={"template": "", "template_uri": template}, headers=headers)

@@ -21,7 +21,7 @@ from crowdform.settings import Settings
 from crowdform.store.models import ApiToken, Base
 from crowdform.web.app import create_app
 from crowdform.web.dependencies import current_admin
-from crowdform.web.sessions import ADMIN_COOKIE, WORKER_COOKIE
+from crowdform.web.sessions import ADMIN_COOKIE, WORKER_COOKIE, signed_session
 from tests.fixtures.servers import LiveServer, start_server
 from tests.helpers import PASSWORD, open_runtime, synthetic_job, team_with_workers
 from tests.web.test_admin_session import ADMIN_PASSWORD, admin_sign_in
@@ -120,10 +120,12 @@ def test_anonymous_visitors_and_workers_are_refused(guarded: tuple[LiveServer, R
     server, runtime, worker_token = guarded
     before = snapshot(runtime)
     anonymous = send(server.client(), route)
-    with_worker_cookie = send(httpx.Client(base_url=server.url, cookies={WORKER_COOKIE: worker_token}, timeout=30), route)
+    # Cookies signed as the server signs them, so that only the kind of session is wrong.
+    worker_cookie = signed_session(runtime.secret, worker_token)
+    with_worker_cookie = send(httpx.Client(base_url=server.url, cookies={WORKER_COOKIE: worker_cookie}, timeout=30), route)
     with_worker_bearer = send(server.client(worker_token), route)
     # A worker's token where the console's session cookie goes is no key to the console either.
-    as_console_cookie = send(httpx.Client(base_url=server.url, cookies={ADMIN_COOKIE: worker_token}, timeout=30), route)
+    as_console_cookie = send(httpx.Client(base_url=server.url, cookies={ADMIN_COOKIE: worker_cookie}, timeout=30), route)
     if route.page:
         for refused in (anonymous, with_worker_bearer, as_console_cookie):  # pages read the console cookie only
             assert refused.status_code == 303 and refused.headers["location"].startswith("/admin/login?next="), \
@@ -159,7 +161,7 @@ def test_sign_in_and_sign_out_check_their_csrf_tokens_too(guarded: tuple[LiveSer
                                                                    "csrf_token": "made-up"})
     assert forged_login.status_code == 400 and ADMIN_COOKIE not in forged_login.cookies
     client, _ = admin_sign_in(server)
-    session = client.cookies[ADMIN_COOKIE]
+    session = client.cookies[ADMIN_COOKIE].rpartition(".")[0]  # the token, without the cookie's signature
     client.post("/admin/logout", data={"csrf_token": "made-up"})  # a forged sign-out ends nothing server-side
     assert Workforce(runtime).authenticate(session).role == "admin"
     worker, _ = sign_in(server)

@@ -12,7 +12,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from crowdform.cli.common import DatabaseUrlOption, DataDirOption, console, open_runtime
-from crowdform.engine.jobs import JobRow, Jobs, label_category_uri, task_type_request
+from crowdform.engine.jobs import OUTPUT_BUCKET, JobRow, Jobs, label_category_uri, task_type_request
 from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import JobStatus
 from crowdform.errors import InvalidInput
@@ -34,7 +34,7 @@ def job_create(
     task_type: Annotated[Optional[str], typer.Option("--task-type", help=TASK_TYPE_HELP, show_default=False)] = None,
     template: Annotated[Optional[str], typer.Option("--template", help="Worker task template (Liquid + crowd elements). Default with --task-type: the type's own.")] = None,
     team: Annotated[Optional[str], typer.Option("--team", help="Private team that works on the job.")] = None,
-    output: Annotated[Optional[str], typer.Option("--output", help="Output location; the job writes to <output>/<name>/. Default: <data folder>/output.")] = None,
+    output: Annotated[Optional[str], typer.Option("--output", help="Output location; the job writes to <output>/<name>/. Default: <data folder>/buckets/crowdform-output.")] = None,
     pre_hook: Annotated[Optional[str], typer.Option("--pre-hook", help="Pre-annotation hook: handler.py[:func], module:function, URL, registered name or Lambda ARN.")] = None,
     post_hook: Annotated[Optional[str], typer.Option("--post-hook", help="Post-annotation (consolidation) hook, same forms as --pre-hook.")] = None,
     workers_per_object: Annotated[Optional[int], typer.Option("--workers-per-object", help="Distinct workers who label each object (1-9). Default: 1, or the task type's console default (3; 5 for bounding boxes).", show_default=False)] = None,
@@ -60,11 +60,11 @@ def job_create(
             job = _create(runtime, spec, base_dir)
         else:
             task = _task_type(task_type)
-            with label_category_uri(runtime.settings.data_dir, name or "job", labels,
+            with label_category_uri(runtime.settings.buckets_dir, name or "job", labels,
                                     audit_label_attribute) as labels_uri:  # removed again if the job is refused
                 spec = _spec_from_flags(
                     name=name, manifest=manifest, task=task, template=template, team=team,
-                    output=output or str(runtime.settings.data_dir / "output"), pre_hook=pre_hook, post_hook=post_hook,
+                    output=output or str(runtime.settings.buckets_dir / OUTPUT_BUCKET), pre_hook=pre_hook, post_hook=post_hook,
                     workers_per_object=workers_per_object, label_attribute_name=label_attribute_name,
                     labels_uri=labels_uri, title=title, description=description, task_time_limit=task_time_limit)
                 job = _create(runtime, spec, Path.cwd())

@@ -13,6 +13,7 @@ from crowdform.cli.consolidate import consolidate
 from crowdform.cli.credentials import credentials_app
 from crowdform.cli.hooks import hook_app
 from crowdform.cli.jobs import job_app
+from crowdform.cli.secrets import secrets_app
 from crowdform.cli.serve import demo, serve
 from crowdform.cli.templates import preview, render
 from crowdform.cli.workforce import admin_app, team_app, worker_app
@@ -36,6 +37,7 @@ app.add_typer(worker_app, name="worker")
 app.add_typer(hook_app, name="hook")
 app.add_typer(admin_app, name="admin")
 app.add_typer(credentials_app, name="credentials")
+app.add_typer(secrets_app, name="secrets")
 
 
 @app.command("version")

@@ -25,6 +25,9 @@ import typer
 from crowdform.cli.common import DataDirOption, settings_from
 from crowdform.errors import InvalidInput
 
+# The bucket of the data folder that `preview --gallery` draws its sample image into (where files may be served).
+GALLERY_BUCKET = "crowdform-gallery"
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
@@ -74,7 +77,7 @@ def preview(
         show_default=False)] = None,
     gallery: Annotated[bool, typer.Option(
         "--gallery", help="Instead of a template, serve a sample task of every crowd element, with an index of "
-        "them; the samples' image is drawn into the data folder.")] = False,
+        "them; the samples' image is drawn into the data folder's buckets/crowdform-gallery.")] = False,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on; 0 picks a free one.")] = 8081,
     strict: StrictOption = False,
@@ -111,7 +114,7 @@ def preview(
     if gallery:
         from crowdform.web.preview_app import create_gallery_app
 
-        _serve(create_gallery_app(settings.data_dir / "gallery", file_access=_file_access(settings, storage, clock),
+        _serve(create_gallery_app(settings.buckets_dir / GALLERY_BUCKET, file_access=_file_access(settings, storage, clock),
                                   storage=storage, clock=clock, on_answer=_print_answer), host, port)
         return
     assert template is not None
@@ -140,16 +143,16 @@ def _preview_template(template: str, task_input: Path | None, manifest: str | No
 
 
 def _storage(settings: Settings) -> Storage:
-    from crowdform.storage import Storage
+    from crowdform.engine.runtime import open_storage
 
-    return Storage(settings.all_storage_roots, s3_endpoint_url=settings.s3_endpoint_url)
+    return open_storage(settings)
 
 
 def _file_access(settings: Settings, storage: Storage, clock: Clock) -> FileAccess:
     from crowdform.engine.file_access import FileAccess
-    from crowdform.secrets import load_or_create_secret
+    from crowdform.secrets import SigningSecret
 
-    return FileAccess.from_settings(settings, secret=load_or_create_secret(settings), storage=storage, clock=clock)
+    return FileAccess.from_settings(settings, secret=SigningSecret(settings), storage=storage, clock=clock)
 
 
 def _template_loader(storage: Storage, uri: str) -> Callable[[int], TaskTemplate]:

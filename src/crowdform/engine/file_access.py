@@ -13,7 +13,11 @@ same for every object its storage can read (decision Q12):
 
 A crowdform URL is ``<base path>/<token>``, the token holding the URI, its expiry and an
 HMAC-SHA256 of both under a key derived from the runtime's secret, so checking one needs no
-database and every server process sharing the data folder accepts it.
+database and every server process sharing the data folder accepts it. ``crowdform secrets rotate``
+replaces the secret, and every link signed before stops working.
+
+Whatever a token says, the storage refuses the data folder's private files (database, secrets) and
+hidden names when the page is rendered and again when the file is served (decision Q33).
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from urllib.parse import urlsplit
 
 from crowdform.engine.clock import Clock
 from crowdform.errors import Forbidden, InvalidInput
+from crowdform.secrets import SigningSecret
 from crowdform.settings import Settings
 from crowdform.storage import Storage
 
@@ -38,13 +43,13 @@ _PURPOSE = b"crowdform file URL v1"
 class FileAccess:
     """Grants (``grant``) and checks (``verify``) read access to single files by signed URL."""
 
-    def __init__(self, secret: str | bytes, storage: Storage, clock: Clock, *, ttl_seconds: int = 3600,
-                 base_path: str = FILES_PATH, presign_s3: bool = False) -> None:
+    def __init__(self, secret: str | bytes | SigningSecret, storage: Storage, clock: Clock, *,
+                 ttl_seconds: int = 3600, base_path: str = FILES_PATH, presign_s3: bool = False) -> None:
         if ttl_seconds < 1:
             raise InvalidInput.one("settings", "must be at least 1 second", field="signed_url_ttl_seconds",
                                    value=ttl_seconds)
-        secret_bytes = secret.encode() if isinstance(secret, str) else secret
-        self._key = hmac.new(secret_bytes, _PURPOSE, hashlib.sha256).digest()
+        self._secret = secret
+        self._keys: tuple[str | bytes, bytes] | None = None  # (secret, the key derived from it)
         self._storage = storage
         self._clock = clock
         self.ttl_seconds = ttl_seconds
@@ -52,7 +57,8 @@ class FileAccess:
         self.presign_s3 = presign_s3
 
     @classmethod
-    def from_settings(cls, settings: Settings, *, secret: str, storage: Storage, clock: Clock) -> "FileAccess":
+    def from_settings(cls, settings: Settings, *, secret: str | SigningSecret, storage: Storage,
+                      clock: Clock) -> "FileAccess":
         return cls(secret, storage, clock, ttl_seconds=settings.signed_url_ttl_seconds,
                    presign_s3=settings.presign_s3_urls)
 
@@ -103,7 +109,16 @@ class FileAccess:
         return f"{self.base_path}/{token}"
 
     def _mac(self, uri: str, expires_at: int) -> bytes:
-        return hmac.new(self._key, f"{expires_at}\n{uri}".encode(), hashlib.sha256).digest()
+        return hmac.new(self._key(), f"{expires_at}\n{uri}".encode(), hashlib.sha256).digest()
+
+    def _key(self) -> bytes:
+        """The key derived from the secret in force: after a rotation, links signed before fail to verify."""
+        secret = self._secret.value if isinstance(self._secret, SigningSecret) else self._secret
+        keys = self._keys
+        if keys is None or keys[0] != secret:
+            secret_bytes = secret.encode() if isinstance(secret, str) else secret
+            keys = self._keys = (secret, hmac.new(secret_bytes, _PURPOSE, hashlib.sha256).digest())
+        return keys[1]
 
 
 def _encode(data: bytes) -> str:

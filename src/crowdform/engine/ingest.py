@@ -27,10 +27,14 @@ import logging
 from collections.abc import Iterable
 from typing import Any, Callable
 
+from pathlib import Path
+
 from sqlalchemy import Connection, insert
 
 from crowdform.engine.states import ObjectState
-from crowdform.manifest.reader import is_already_labeled, read_manifest
+from crowdform.errors import Problem
+from crowdform.manifest.reader import ManifestLine, ValueCheck, is_already_labeled, read_manifest
+from crowdform.storage import Storage
 from crowdform.store.database import Database
 from crowdform.store.models import DataObject
 
@@ -47,15 +51,34 @@ _COPY_SQL = f"COPY {DataObject.__tablename__} ({', '.join(_COPY_COLUMNS)}) FROM 
 
 
 def ingest_manifest(connection: Connection, job_id: int, lines: Iterable[bytes | str], *, source: str,
-                    label_attribute_name: str, progress: Progress | None = None) -> int:
-    """Insert one data object per good manifest line; return how many. Raises ``InvalidInput`` for bad lines.
+                    label_attribute_name: str, progress: Progress | None = None,
+                    refuse_value: ValueCheck | None = None) -> int:
+    """Insert one data object per good manifest line; return how many. Raises ``InvalidInput`` for bad lines
+    (and for lines holding a string that ``refuse_value`` refuses: see ``read_manifest``).
 
     Lines that already carry ``label_attribute_name`` and its ``-metadata`` (a chained job) are stored
     as ``SKIPPED``; the others as ``QUEUED``.
     """
+    good_lines = read_manifest(lines, source=source, refuse_value=refuse_value)
     if uses_copy(connection):
-        return _copy_objects(connection, job_id, lines, source, label_attribute_name, progress)
-    return _insert_objects(connection, job_id, lines, source, label_attribute_name, progress)
+        return _copy_objects(connection, job_id, good_lines, label_attribute_name, progress)
+    return _insert_objects(connection, job_id, good_lines, label_attribute_name, progress)
+
+
+def refuse_private_files(storage: Storage, public_folder: Path) -> ValueCheck:
+    """The check of a manifest's strings against crowdform's private data folder (decision Q33): a line naming
+    ``secrets.json`` or the database (as a path or a ``file://`` URI, after symlinks) is refused at create,
+    with its line number, rather than at the first task page."""
+    names_private = storage.private_name_check()
+
+    def refuse(value: str) -> Problem | None:
+        uri = names_private(value)
+        if uri is None:
+            return None
+        return Problem(f"names {uri}, inside crowdform's private data folder (database, secrets, logs), "
+                       "whose files are never served", hint=f"Keep job files outside the data folder, or in {public_folder}")
+
+    return refuse
 
 
 def uses_copy(connection: Connection) -> bool:
@@ -64,12 +87,12 @@ def uses_copy(connection: Connection) -> bool:
     return dialect.name == "postgresql" and dialect.driver == "psycopg"
 
 
-def _insert_objects(connection: Connection, job_id: int, lines: Iterable[bytes | str], source: str, lan: str,
+def _insert_objects(connection: Connection, job_id: int, lines: Iterable[ManifestLine], lan: str,
                     progress: Progress | None) -> int:
     rows: list[dict[str, Any]] = []
     count = 0
     statement = insert(DataObject)
-    for line in read_manifest(lines, source=source):
+    for line in lines:
         state = ObjectState.SKIPPED if is_already_labeled(line.data, lan) else ObjectState.QUEUED
         rows.append({"job_id": job_id, "position": line.position, "line": line.text, "state": state})
         if len(rows) >= INSERT_BATCH:
@@ -88,7 +111,7 @@ def _flush(connection: Connection, statement: Any, rows: list[dict[str, Any]], p
     return done
 
 
-def _copy_objects(connection: Connection, job_id: int, lines: Iterable[bytes | str], source: str, lan: str,
+def _copy_objects(connection: Connection, job_id: int, lines: Iterable[ManifestLine], lan: str,
                   progress: Progress | None) -> int:
     # The DBAPI (psycopg) connection of this SQLAlchemy connection: same session, same transaction.
     dbapi_connection: Any = connection.connection.dbapi_connection
@@ -99,7 +122,7 @@ def _copy_objects(connection: Connection, job_id: int, lines: Iterable[bytes | s
         # then propagates unchanged; the caller's transaction rolls back.
         with cursor.copy(_COPY_SQL) as copy:
             write_row = copy.write_row
-            for line in read_manifest(lines, source=source):
+            for line in lines:
                 state = skipped if is_already_labeled(line.data, lan) else queued
                 write_row((job_id, line.position, line.text, state, 0, 0, 0, 0))
                 count += 1

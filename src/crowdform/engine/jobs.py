@@ -22,7 +22,7 @@ from sqlalchemy import Connection, func, insert, select, update
 from crowdform.builtin.worker_templates import worker_template
 from crowdform.engine.clock import utc
 from crowdform.engine.hook_registry import HookRegistry
-from crowdform.engine.ingest import ingest_manifest, refresh_statistics
+from crowdform.engine.ingest import ingest_manifest, refresh_statistics, refuse_private_files
 from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import JobStatus, LeaseState, ObjectState
 from crowdform.engine.workforce import Workforce
@@ -35,6 +35,10 @@ from crowdform.manifest.label_categories import LabelCategoryConfig, parse_label
 from crowdform.store.models import DataObject, Job, JobLogEntry, Lease
 
 MAX_TEMPLATE_CHARS = 128_000
+# The buckets of the data folder (Settings.buckets_dir) that job files crowdform writes itself go to:
+# the label files of labels given inline, and the output of `crowdform job create` without --output.
+LABEL_CATEGORIES_BUCKET = "crowdform-label-categories"
+OUTPUT_BUCKET = "crowdform-output"
 
 
 @dataclass(frozen=True)
@@ -117,9 +121,10 @@ def label_counters(connection: Connection, job_id: int, object_count: int) -> di
     }
 
 
-def write_label_category_file(data_dir: Path, job_name: str, labels: str | None,
+def write_label_category_file(buckets_dir: Path, job_name: str, labels: str | None,
                               audit_label_attribute: str | None) -> Path:
-    """A label category file (spec 1.4) for labels given inline, under ``<data>/label-categories/``.
+    """A label category file (spec 1.4) for labels given inline, in the data folder's bucket
+    ``crowdform-label-categories`` (``buckets_dir``, where the job may read it; decision Q33).
 
     ``labels`` is ``eye,nose``, or a label file to copy (when only the audited label attribute is added). The name is made unique, so a refused job never overwrites another's file.
     """
@@ -130,7 +135,7 @@ def write_label_category_file(data_dir: Path, job_name: str, labels: str | None,
         document["labels"] = [{"label": label.strip()} for label in labels.split(",") if label.strip()]
     if audit_label_attribute is not None:
         document["auditLabelAttributeName"] = audit_label_attribute
-    folder = data_dir / "label-categories"
+    folder = buckets_dir / LABEL_CATEGORIES_BUCKET
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{job_name}-{_random_code(8).lower()}.json"
     path.write_text(json.dumps(document, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
@@ -143,7 +148,7 @@ def is_label_list(value: str) -> bool:
 
 
 @contextmanager
-def label_category_uri(data_dir: Path, job_name: str, labels: str | None,
+def label_category_uri(buckets_dir: Path, job_name: str, labels: str | None,
                        audit_label_attribute: str | None) -> Iterator[str | None]:
     """The ``LabelCategoryConfigS3Uri`` of a job whose labels are given as ``crowdform job create --labels``
     takes them (and the console's built-in task types): ``labels`` itself when it names a label file
@@ -159,7 +164,7 @@ def label_category_uri(data_dir: Path, job_name: str, labels: str | None,
     if labels is not None and is_label_list(labels) or audit_label_attribute is not None:
         # The job name becomes part of a file name: one that is no job name (refused later) is not used.
         safe_name = job_name if re.fullmatch(NAME_PATTERN, job_name) else "job"
-        written = write_label_category_file(data_dir, safe_name, labels, audit_label_attribute)
+        written = write_label_category_file(buckets_dir, safe_name, labels, audit_label_attribute)
     try:
         yield str(written) if written is not None else labels
     except BaseException:
@@ -245,9 +250,10 @@ class Jobs:
                 object_count=0, iteration=0, reference_code=settings.account_id + _random_code(16),
                 created_at=now, updated_at=now, output_dirty=False,  # nothing to write until a label exists
             ).returning(Job.id)).scalar_one()
-            count = ingest_manifest(connection, job_id, self.runtime.storage.iter_lines(manifest_uri),
+            count = ingest_manifest(connection, job_id, storage.iter_lines(manifest_uri),
                                     source=manifest_uri, label_attribute_name=spec.label_attribute_name,
-                                    progress=progress)
+                                    progress=progress,
+                                    refuse_value=refuse_private_files(storage, settings.buckets_dir.resolve()))
             connection.execute(update(Job).where(Job.id == job_id).values(object_count=count))
             self.runtime.log(connection, job_id, "engine", f"created with {count} data objects from {manifest_uri}")
             job = load_job(connection, spec.name)

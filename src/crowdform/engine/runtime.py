@@ -1,4 +1,4 @@
-"""What every engine service shares: settings, the database, storage, the clock, and the job log.
+"""What every engine service shares: settings, the database, storage, the secret, the clock, and the job log.
 
 One :class:`Runtime` per process. Services (workforce, jobs, tasks, background work) take it in
 their constructor, so tests build the same objects the server does.
@@ -12,7 +12,7 @@ from pathlib import Path
 from sqlalchemy import Connection, insert
 
 from crowdform.engine.clock import Clock, SystemClock
-from crowdform.secrets import load_or_create_secret
+from crowdform.secrets import SigningSecret
 from crowdform.settings import Settings
 from crowdform.storage import Storage
 from crowdform.store.database import Database
@@ -20,13 +20,25 @@ from crowdform.store.migrate import upgrade
 from crowdform.store.models import JobLogEntry
 
 
+def open_storage(settings: Settings) -> Storage:
+    """The storage of a process of this data folder: its roots, with the data folder private apart from
+    ``buckets_dir``, the embedded S3 store's content (decision Q33)."""
+    return Storage(settings.all_storage_roots, private=settings.private_paths, public=(settings.buckets_dir,),
+                   s3_endpoint_url=settings.s3_endpoint_url)
+
+
 @dataclass
 class Runtime:
     settings: Settings
     database: Database
     storage: Storage
-    secret: str  # signs sessions and read URLs; generated into the data folder on first start
+    signing_secret: SigningSecret  # generated into the data folder on first start; rotated by `crowdform secrets rotate`
     clock: Clock = field(default_factory=SystemClock)
+
+    @property
+    def secret(self) -> str:
+        """The secret that signs sessions, CSRF tokens and file links now (a rotation shows within a second)."""
+        return self.signing_secret.value
 
     @classmethod
     def open(cls, settings: Settings, *, clock: Clock | None = None, migrate: bool = True) -> "Runtime":
@@ -35,8 +47,7 @@ class Runtime:
         database = Database(settings.resolved_database_url)
         if migrate:
             upgrade(database)
-        storage = Storage(settings.all_storage_roots, s3_endpoint_url=settings.s3_endpoint_url)
-        return cls(settings, database, storage, load_or_create_secret(settings), clock or SystemClock())
+        return cls(settings, database, open_storage(settings), SigningSecret(settings), clock or SystemClock())
 
     def log(self, connection: Connection, job_id: int, source: str, message: str, level: str = "info") -> None:
         """Append a line to a job's log inside the caller's transaction."""

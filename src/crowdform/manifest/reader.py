@@ -19,12 +19,15 @@ Rules (spec 1.1 unless stated):
 * No top-level attribute name may start with ``$``.
 * Each object holds ``source-ref`` (a string: the URI of the data) or ``source`` (the data itself).
 * ``NaN`` and ``Infinity`` are not JSON and are rejected.
+* With ``refuse_value`` (the engine passes the storage's check for crowdform's private data folder,
+  decision Q33), every string of the line, nested ones too, is offered to it; a refused one makes
+  the line bad, naming the field.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -59,17 +62,23 @@ class ManifestLine:
     """The parsed JSON object (the ``dataObject`` of the pre-annotation event)."""
 
 
+ValueCheck = Callable[[str], Problem | None]
+"""Looks at one string of a line: a :class:`Problem` (without line or field) if it is refused."""
+
+
 def read_manifest(
     lines: Iterable[bytes | str],
     *,
     source: str,
     max_problems: int = DEFAULT_MAX_PROBLEMS,
+    refuse_value: ValueCheck | None = None,
 ) -> Iterator[ManifestLine]:
     """Yield the data objects of a manifest; raise :class:`InvalidInput` at the end if any line was bad.
 
     ``lines`` are the physical lines, as bytes (UTF-8) or text, with or without their terminators
     (iterating a file opened in either mode gives exactly that). ``source`` names the manifest in
-    messages. A manifest with no data lines at all also raises.
+    messages. A manifest with no data lines at all also raises. ``refuse_value`` sees every string
+    value of every line (see the module docstring).
     """
     problems = _Problems(max_problems)
     position = 0
@@ -158,6 +167,8 @@ def read_manifest(
             continue
         if length > _NO_LONG_VALUE_UP_TO and _check_value_lengths(data, line_number, problems):
             continue
+        if refuse_value is not None and _check_values(data, line_number, problems, refuse_value):
+            continue
         yield ManifestLine(this_position, line_number, text, data)
 
     if problems.total:
@@ -225,6 +236,24 @@ def _check_value_lengths(data: dict[str, Any], line: int, problems: _Problems) -
                 hint="Shorten the value, or move the data to a file and refer to it by URI",
             )
             found = True
+    return found
+
+
+def _check_values(data: dict[str, Any], line: int, problems: _Problems, refuse: ValueCheck) -> bool:
+    """Offer every string of ``data`` to ``refuse``, in document order; record each refusal with its field."""
+    found = False
+    pending: list[tuple[str, Any]] = list(reversed(data.items()))  # walked without recursion: depth is the input's
+    while pending:
+        field, value = pending.pop()
+        if type(value) is str:
+            problem = refuse(value)
+            if problem is not None:
+                problems.add(line, problem.message, field=field, value=value, hint=problem.hint or "")
+                found = True
+        elif type(value) is dict:
+            pending.extend((f"{field}.{key}", item) for key, item in reversed(value.items()))
+        elif type(value) is list:
+            pending.extend((f"{field}[{index}]", value[index]) for index in reversed(range(len(value))))
     return found
 
 

@@ -2,14 +2,14 @@
 
 The engine does not care where a manifest or an output file lives; it hands a URI to
 :class:`Storage`, which normalises it (see :mod:`crowdform.storage.uris`) and routes it to the local
-store (confined to the storage roots) or the S3 store. Errors are always crowdform's own: NotFound,
-Forbidden, InvalidInput or :class:`~crowdform.storage.errors.StorageError`.
+store (confined to the storage roots, never in the private folders) or the S3 store. Errors are always
+crowdform's own: NotFound, Forbidden, InvalidInput or :class:`~crowdform.storage.errors.StorageError`.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Generator, Iterable, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from pathlib import Path
 
 from crowdform.errors import InvalidInput
@@ -19,25 +19,73 @@ from crowdform.storage.s3 import S3Store
 from crowdform.storage.uris import Location, S3Location
 
 
+# Longer strings are text, not file names (PATH_MAX on Linux is 4096 bytes).
+_LONGEST_PATH = 4096
+
+
 class Storage:
     """Facade over local files and S3. Thread-safe (the engine calls it from several threads).
 
     ``roots`` are the only local folders that may be read or written (after resolving symlinks and
-    ``..``). ``s3_endpoint_url`` points ``s3://`` URIs at an S3-compatible store; without it boto3
-    resolves the endpoint itself (``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL``, then AWS).
-    Relative local paths are taken relative to the working directory at the time of each call.
+    ``..``); inside them, ``private`` folders and files (crowdform's data folder) are refused except
+    for the ``public`` folders within them, and so are hidden names below a root (see
+    :mod:`crowdform.storage.local`). ``s3_endpoint_url`` points ``s3://`` URIs at an S3-compatible
+    store; without it boto3 resolves the endpoint itself (``AWS_ENDPOINT_URL_S3``,
+    ``AWS_ENDPOINT_URL``, then AWS). Relative local paths are taken relative to the working directory
+    at the time of each call.
     """
 
-    def __init__(self, roots: Sequence[Path], *, s3_endpoint_url: str | None = None) -> None:
+    def __init__(self, roots: Sequence[Path], *, private: Sequence[Path] = (), public: Sequence[Path] = (),
+                 s3_endpoint_url: str | None = None) -> None:
         if isinstance(roots, (str, bytes, os.PathLike)):
             raise TypeError("roots must be a sequence of folders, not a single path")
-        self._local = LocalStore(roots)
+        self._local = LocalStore(roots, private=private, public=public)
         self._s3 = S3Store(s3_endpoint_url)
 
     @property
     def roots(self) -> tuple[Path, ...]:
         """The storage roots, resolved."""
         return self._local.roots
+
+    @property
+    def private(self) -> tuple[Path, ...]:
+        """The private folders and files, resolved."""
+        return self._local.private
+
+    def private_name_check(self) -> Callable[[str], str | None]:
+        """A check for the strings of one input, such as a manifest: the ``file://`` URI a string names
+        when it reads as a local path or file URI and lands in the private area (after symlinks), else None.
+
+        Strings that do not look like paths (no ``/``, no ``file:``) are not paths to check: a
+        manifest's text is not a file name. Each folder is resolved once per check, so a million
+        ``source-ref`` values in a few folders cost one ``lstat`` each.
+        """
+        local = self._local
+        cwd = os.getcwd()
+        folders: dict[str, str] = {}
+
+        def check(value: str) -> str | None:
+            if "/" not in value or len(value) > _LONGEST_PATH or "\x00" in value:
+                return None
+            scheme = uris.scheme_of(value)
+            if scheme is not None and scheme != "file":
+                return None
+            try:
+                location = uris.parse(value, cwd)
+            except InvalidInput:
+                return None
+            if not isinstance(location, uris.LocalLocation):
+                return None
+            head, name = os.path.split(location.path)
+            real_head = folders.get(head)
+            if real_head is None:
+                real_head = folders[head] = os.path.realpath(head)
+            real = os.path.join(real_head, name)
+            if os.path.islink(real):
+                real = os.path.realpath(real)
+            return location.uri if local.is_private(Path(real)) else None
+
+        return check
 
     def normalize(self, uri: str) -> str:
         """``file:///abs/path`` for local paths and file URIs, ``s3://bucket/key`` for S3 URIs and URLs."""

@@ -1,9 +1,19 @@
-"""Local files, confined to the storage roots.
+"""Local files, confined to the storage roots and kept out of crowdform's private area.
 
 Manifests, templates and job output name local files by URI, and those URIs come from users. So
 every access first resolves the path -- following symlinks and ``..`` with :meth:`Path.resolve` --
 and refuses it unless the *real* path lies inside one of the configured roots. All I/O then goes
 to that resolved path, never to the path as written, so what was checked is what is opened.
+
+Two more rules hold whatever the roots say (decision Q33), so that no caller can forget them:
+
+* **Private folders** (the runtime gives them: the data folder with its database, secrets, logs,
+  locks and hook environments) are refused, apart from the public folders inside them (the
+  data folder's ``buckets/``, the embedded S3 store's content). A working directory that holds the
+  data folder is a root, and the database still cannot be read through it.
+* **Hidden names**: a path whose part below its storage root starts with ``.`` (``.ssh``,
+  ``.aws``, ``.env``, ``.git``) is refused. A root that is itself inside a hidden folder is fine:
+  only what lies below a root counts.
 
 Writes are atomic: the data goes to a hidden temporary file in the target's folder, is fsynced, and
 replaces the target with :func:`os.replace`. A reader sees the old file or the new one, never half
@@ -16,7 +26,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import uuid
 from collections.abc import Generator, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -28,19 +37,21 @@ from crowdform.storage.lines import CHUNK_SIZE, split_lines
 from crowdform.storage.uris import LocalLocation, join
 
 TEMP_SUFFIX = ".crowdform-tmp"
-_TEMP_NAME = re.compile(r"^\..*\.[0-9a-f]{32}" + re.escape(TEMP_SUFFIX) + "$")
 
 
 class LocalStore:
-    """Reads and writes files under ``roots``; refuses everything else."""
+    """Reads and writes files under ``roots``, outside ``private`` unless inside ``public``; refuses everything else."""
 
-    def __init__(self, roots: Sequence[str | os.PathLike[str]]) -> None:
-        self.roots: tuple[Path, ...] = tuple(
-            dict.fromkeys(Path(root).expanduser().resolve() for root in roots)
-        )
+    def __init__(self, roots: Sequence[str | os.PathLike[str]], *,
+                 private: Sequence[str | os.PathLike[str]] = (),
+                 public: Sequence[str | os.PathLike[str]] = ()) -> None:
+        self.roots: tuple[Path, ...] = _resolved(roots)
+        self.private: tuple[Path, ...] = _resolved(private)
+        self.public: tuple[Path, ...] = _resolved(public)
 
     def real_path(self, location: LocalLocation) -> Path:
-        """The resolved path of ``location``, or :class:`InvalidInput` if it lies outside the roots."""
+        """The resolved path of ``location``: :class:`InvalidInput` if it lies outside the roots,
+        :class:`Forbidden` if it is private or hidden."""
         try:
             real = Path(location.path).resolve()
         except (OSError, RuntimeError) as error:  # a symlink loop (RuntimeError before Python 3.13)
@@ -49,7 +60,42 @@ class LocalStore:
             ) from error
         if not any(real.is_relative_to(root) for root in self.roots):
             raise self._outside(location)
+        refusal = self.refusal(real)
+        if refusal is not None:
+            raise Forbidden(f"{location.uri} {refusal}")
         return real
+
+    def refusal(self, real: Path) -> str | None:
+        """Why the resolved path ``real`` (inside the roots) may not be used, or None if it may."""
+        if self.is_private(real):
+            public = " or ".join(str(folder) for folder in self.public)
+            return ("is in crowdform's private data folder (database, secrets, logs), which is never read or "
+                    "written on behalf of a job or a request" + (f"; put job files under {public}" if public else ""))
+        hidden = self._hidden_part(real)
+        if hidden is not None:
+            return (f"is inside the hidden folder or file {hidden!r}; names starting with '.' below a storage root "
+                    "are never read or written (they hold credentials and settings: .ssh, .aws, .env, .git)")
+        return None
+
+    def is_private(self, real: Path) -> bool:
+        """Whether the resolved path ``real`` lies in a private folder and in none of its public ones."""
+        return any(real.is_relative_to(folder) for folder in self.private) and not any(
+            real.is_relative_to(folder) for folder in self.public)
+
+    def _enterable(self, folder: Path) -> bool:
+        """Whether listing walks into ``folder``: it is not private, or a public folder lies inside it."""
+        return not self.is_private(folder) or any(public.is_relative_to(folder) for public in self.public)
+
+    def _hidden_part(self, real: Path) -> str | None:
+        """The first hidden name of ``real`` below the roots that hold it, unless one root holds it without any."""
+        first = None
+        for root in self.roots:
+            if real.is_relative_to(root):
+                hidden = next((part for part in real.relative_to(root).parts if part.startswith(".")), None)
+                if hidden is None:
+                    return None
+                first = first or hidden
+        return first
 
     def read_bytes(self, location: LocalLocation) -> bytes:
         real = self._existing_file(location)
@@ -121,11 +167,14 @@ class LocalStore:
 
         found: list[str] = []
         with self._os_errors(prefix, "list"):
-            for folder, _, names in os.walk(real, onerror=fail):
+            for folder, subfolders, names in os.walk(real, onerror=fail):
+                # Hidden and private folders are not entered: nothing under them could be read.
+                subfolders[:] = [name for name in subfolders
+                                 if not name.startswith(".") and self._enterable(Path(folder, name))]
                 for name in names:
                     path = Path(folder, name)
-                    if _TEMP_NAME.match(name) or not self._listable(path):
-                        continue
+                    if name.startswith(".") or not self._listable(path):
+                        continue  # hidden files include the temporary files of writes in progress
                     found.append(join(prefix, path.relative_to(real).as_posix()))
         return sorted(found)
 
@@ -135,12 +184,13 @@ class LocalStore:
             return real.stat().st_size
 
     def _listable(self, path: Path) -> bool:
-        """Whether a file found by walking may be listed: no symlinks to what could not be read."""
+        """Whether a file found by walking may be listed: not private, no symlinks to what could not be read."""
         try:
             if not path.is_symlink():
-                return True
+                return not self.is_private(path)
             target = path.resolve()
-            return target.is_file() and any(target.is_relative_to(root) for root in self.roots)
+            return (target.is_file() and any(target.is_relative_to(root) for root in self.roots)
+                    and self.refusal(target) is None)
         except (OSError, RuntimeError):  # a symlink loop, or a file that vanished meanwhile
             return False
 
@@ -193,6 +243,10 @@ class LocalStore:
             raise StorageError(
                 f"could not {action} {location.uri}: {error.strerror or error}"
             ) from error
+
+
+def _resolved(folders: Sequence[str | os.PathLike[str]]) -> tuple[Path, ...]:
+    return tuple(dict.fromkeys(Path(folder).expanduser().resolve() for folder in folders))
 
 
 def _fsync_folder(folder: Path) -> None:

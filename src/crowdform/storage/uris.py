@@ -95,6 +95,12 @@ def parse(uri: str, cwd: str) -> Location:
     )
 
 
+def scheme_of(uri: str) -> str | None:
+    """The lower-cased scheme of ``uri`` (``s3``, ``file``, ``https``), or None for a plain path."""
+    match = _SCHEME.match(uri)
+    return None if match is None else match["scheme"].lower()
+
+
 def normalize(uri: str, cwd: str) -> str:
     """The canonical form of ``uri`` (see the module docstring)."""
     return parse(uri, cwd).uri

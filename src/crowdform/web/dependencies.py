@@ -14,7 +14,7 @@ from starlette.concurrency import run_in_threadpool
 from crowdform.engine.workforce import Principal, WorkerInfo
 from crowdform.errors import Forbidden, Unauthorized
 from crowdform.web.services import Services
-from crowdform.web.sessions import ADMIN_COOKIE, CSRF_HEADER, SAFE_METHODS, WORKER_COOKIE, csrf_matches
+from crowdform.web.sessions import ADMIN_COOKIE, CSRF_HEADER, SAFE_METHODS, WORKER_COOKIE, cookie_token, csrf_matches
 
 
 async def services(request: Request) -> Services:
@@ -27,7 +27,7 @@ async def _caller(request: Request, authorization: str | None, cookie: str) -> P
     services: Services = request.app.state.services
     if authorization and authorization.lower().startswith("bearer "):
         token = authorization[7:].strip()
-    elif (token := request.cookies.get(cookie, "")) and request.method not in SAFE_METHODS:
+    elif (token := cookie_token(request, cookie) or "") and request.method not in SAFE_METHODS:
         if not csrf_matches(services.runtime.secret, token, request.headers.get(CSRF_HEADER)):
             raise Forbidden(f"This request carries a session cookie but no valid {CSRF_HEADER} header; "
                             "reload the page and try again.")

@@ -20,7 +20,7 @@ from crowdform.engine.workforce import WorkerInfo
 from crowdform.errors import CrowdformError, Unauthorized
 from crowdform.web.pages import page, safe_next
 from crowdform.web.services import Services
-from crowdform.web.sessions import WORKER_COOKIE, csrf_matches, csrf_token
+from crowdform.web.sessions import WORKER_COOKIE, cookie_token, csrf_matches, csrf_token
 from crowdform.web.sign_in import FORM_EXPIRED, pre_session_form_valid, pre_session_page, sign_in, start_session
 
 router = APIRouter(prefix="/portal", include_in_schema=False)
@@ -32,7 +32,7 @@ def _services(request: Request) -> Services:
 
 def _session_worker(request: Request) -> tuple[WorkerInfo, str] | None:
     """The signed-in worker and their session token, or None (no cookie, expired, deactivated)."""
-    token = request.cookies.get(WORKER_COOKIE)
+    token = cookie_token(request, WORKER_COOKIE)
     if not token:
         return None
     try:

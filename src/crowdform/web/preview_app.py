@@ -120,8 +120,8 @@ def create_gallery_app(image_folder: Path, *, file_access: FileAccess, storage: 
                        on_answer: Callable[[str], None]) -> FastAPI:
     """The preview app over every element's sample, its page at ``/samples#n``, and at ``/`` an index of them.
 
-    The samples' image is drawn into ``image_folder`` (in the data folder, so ``grant_read_access``
-    signs it as it signs a job's files).
+    The samples' image is drawn into ``image_folder`` (in the data folder's ``buckets/``, so
+    ``grant_read_access`` signs it as it signs a job's files).
     """
     samples = gallery_samples()
     task_input = sample_task_input(str(write_sample_image(image_folder).resolve()))

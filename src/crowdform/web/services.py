@@ -34,7 +34,7 @@ class Services:
 
     @classmethod
     def build(cls, runtime: Runtime) -> "Services":
-        file_access = FileAccess.from_settings(runtime.settings, secret=runtime.secret, storage=runtime.storage,
+        file_access = FileAccess.from_settings(runtime.settings, secret=runtime.signing_secret, storage=runtime.storage,
                                                clock=runtime.clock)
         workforce = Workforce(runtime)
         return cls(runtime, workforce, Jobs(runtime), Tasks(runtime), Background(runtime), file_access,

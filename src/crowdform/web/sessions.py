@@ -10,6 +10,11 @@ secret. Requests with an ``Authorization: Bearer`` header need none: scripts els
 a browser add that header.
 
 The login form has no session yet; it is protected the same way with a random pre-session cookie.
+
+The session cookie carries the token and an HMAC of it under the server secret (``<token>.<mac>``);
+a cookie whose MAC does not match is no session. So ``crowdform secrets rotate`` signs every browser
+out at once (and its CSRF tokens stop matching), while the tokens of scripts (``Authorization:
+Bearer``) are untouched.
 """
 
 from __future__ import annotations
@@ -27,6 +32,27 @@ ADMIN_COOKIE = "crowdform_admin"  # a separate session: signing in as a worker n
 LOGIN_COOKIE = "crowdform_login"
 CSRF_HEADER = "X-CSRF-Token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def signed_session(secret: str, token: str) -> str:
+    """The value of a session cookie holding ``token``."""
+    return f"{token}.{_session_mac(secret, token)}"
+
+
+def cookie_token(request: Request, name: str) -> str | None:
+    """The session token in the cookie ``name``, if it is there and signed with the secret in force."""
+    value = request.cookies.get(name)
+    if not value:
+        return None
+    token, _, mac = value.rpartition(".")
+    secret: str = request.app.state.services.runtime.secret
+    if not token or not hmac.compare_digest(mac.encode(), _session_mac(secret, token).encode()):
+        return None
+    return token
+
+
+def _session_mac(secret: str, token: str) -> str:
+    return hmac.new(secret.encode(), b"session:" + token.encode(), hashlib.sha256).hexdigest()
 
 
 def csrf_token(secret: str, session_value: str) -> str:

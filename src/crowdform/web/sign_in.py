@@ -16,7 +16,8 @@ from starlette.concurrency import run_in_threadpool
 
 from crowdform.errors import Unauthorized
 from crowdform.web.pages import page, safe_next
-from crowdform.web.sessions import LOGIN_COOKIE, csrf_matches, csrf_token, new_login_nonce, set_session_cookie
+from crowdform.web.sessions import (LOGIN_COOKIE, csrf_matches, csrf_token, new_login_nonce, set_session_cookie,
+                                    signed_session)
 
 FORM_EXPIRED = "The form expired. Please try again."
 
@@ -41,7 +42,7 @@ def pre_session_form_valid(request: Request, offered: str) -> bool:
 def start_session(request: Request, cookie: str, token: str, target: str) -> Response:
     """Redirect to ``target`` with the new session cookie; the pre-session cookie has done its job."""
     response = RedirectResponse(target, status_code=303)
-    set_session_cookie(response, request, cookie, token)
+    set_session_cookie(response, request, cookie, signed_session(_secret(request), token))
     response.delete_cookie(LOGIN_COOKIE, path="/")
     return response
 

@@ -4,15 +4,16 @@ Submitting builds the CreateLabelingJob body with :func:`request_from_flags` and
 :func:`parse_create_labeling_job`, the two functions ``crowdform job create`` uses, then creates the
 job with :meth:`Jobs.create`: a job from the console is the job the CLI would create from the same
 inputs, refused with the same messages. The template and the labels are given by location, or
-pasted: pasted ones are written into the data folder (``console/<job name>/template.liquid.html``
-and ``labels.json``) and the request names them, so the job is an ordinary request whose files can
-be read back.
+pasted: pasted ones are written into the data folder's bucket ``crowdform-console``
+(``buckets/crowdform-console/<job name>/template.liquid.html`` and ``labels.json``, where a job may
+read files) and the request names them, so the job is an ordinary request whose files can be read
+back.
 
 A built-in task type (``bounding-box``, ...) is created as ``crowdform job create --task-type``
 creates it, with the same code (:func:`~crowdform.engine.jobs.task_type_request` and
 :func:`~crowdform.engine.jobs.label_category_uri`): the type's template and PRE-/ACS- functions, its
 workers per object unless the form says otherwise, and the labels typed written to a label category
-file under ``<data>/label-categories/`` (with ``auditLabelAttributeName`` for adjustment and
+file in ``<data>/buckets/crowdform-label-categories/`` (with ``auditLabelAttributeName`` for adjustment and
 verification types), removed again if the job is refused. Its preview renders the type's own
 template for the first manifest line with the task input the built-in pre-annotation step makes.
 
@@ -58,6 +59,7 @@ router = APIRouter()
 
 SHOWN_MANIFEST_LINES: Final = 5
 LABELS_VERSION: Final = "2018-11-28"
+CONSOLE_BUCKET: Final = "crowdform-console"  # in Settings.buckets_dir: templates and labels pasted into the form
 TEMPLATE_FILE: Final = "template.liquid.html"
 LABELS_FILE: Final = "labels.json"
 UNKNOWN_TASK_TYPE: Final = "{!r} is not a task type crowdform runs: choose one from the list"
@@ -113,7 +115,7 @@ def _create(services: Services, form: JobForm) -> FieldErrors:
         compile_template(_template_source(services, form.template, form.template_uri), "template")
     if form.labels_uri and form.label_list:
         errors.add_message("labels", "give either the labels or the location of a label category file, not both")
-    folder = Path(services.runtime.settings.data_dir).resolve() / "console" / form.name
+    folder = services.runtime.settings.buckets_dir.resolve() / CONSOLE_BUCKET / form.name
     template_uri = form.template_uri or str(folder / TEMPLATE_FILE)
     labels_uri = form.labels_uri or (str(folder / LABELS_FILE) if form.label_list else None)
     body = form.request(template_uri=template_uri, labels_uri=labels_uri)
@@ -143,8 +145,8 @@ def _create_builtin(services: Services, form: JobForm, task: TaskType, errors: F
         return errors
     labels = ",".join(form.label_list) or form.labels_uri
     audit = form.audit_label_attribute or None if task.review else None
-    data_dir = Path(services.runtime.settings.data_dir).resolve()
-    with errors.collect(), label_category_uri(data_dir, form.name, labels, audit) as labels_uri:
+    buckets_dir = services.runtime.settings.buckets_dir.resolve()
+    with errors.collect(), label_category_uri(buckets_dir, form.name, labels, audit) as labels_uri:
         errors.watch_files(services, template="", labels=labels_uri)
         spec = parse_create_labeling_job(form.request(template_uri=None, labels_uri=labels_uri), source=SOURCE)
         services.jobs.create(spec, base_dir=Path.cwd())

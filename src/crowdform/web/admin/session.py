@@ -19,7 +19,7 @@ from crowdform.engine.workforce import Principal
 from crowdform.errors import Unauthorized
 from crowdform.web.pages import page, safe_next
 from crowdform.web.services import Services
-from crowdform.web.sessions import ADMIN_COOKIE, WORKER_COOKIE, csrf_matches, csrf_token
+from crowdform.web.sessions import ADMIN_COOKIE, WORKER_COOKIE, cookie_token, csrf_matches, csrf_token
 from crowdform.web.sign_in import pre_session_page, sign_in
 
 router = APIRouter()
@@ -52,7 +52,7 @@ def _services(request: Request) -> Services:
 
 
 def admin_session(request: Request) -> AdminSession | None:
-    token = request.cookies.get(ADMIN_COOKIE)
+    token = cookie_token(request, ADMIN_COOKIE)
     if not token:
         return None
     try:
