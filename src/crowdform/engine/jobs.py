@@ -209,6 +209,8 @@ class Jobs:
             return storage.normalize(_relative_to(value, base_dir))
         manifest_uri = uri(spec.manifest_uri)
         output_path = uri(spec.output_path)
+        if not storage.is_s3(output_path):
+            storage.local_path(output_path)  # outside the roots, private or hidden: refused now, not at the first write
         task = spec.task_type
         config = None
         if spec.label_category_config_uri:
