@@ -13,21 +13,23 @@ from crowdform import __version__
 from crowdform.aws.endpoint import AwsEndpoint
 from crowdform.engine.runtime import Runtime
 from crowdform.settings import Settings, load_settings
-from crowdform.web import admin, api_admin, api_worker, files, portal
+from crowdform.web import admin, api_admin, api_docs, api_worker, files, portal
 from crowdform.web.admin.session import install_page_errors
 from crowdform.web.assets import mount_assets
 from crowdform.web.errors import install_error_handlers
+from crowdform.web.headers import NoSniff
 from crowdform.web.hot_paths import HotPaths
 from crowdform.web.services import Services
 
 
 class CrowdformApp(FastAPI):
     """FastAPI behind the AWS-compatible endpoint (``aws.endpoint``: signed requests go to the AWS
-    services), with the worker loop's hot paths answered ahead of its middleware (``web.hot_paths``)."""
+    services), with the worker loop's hot paths answered ahead of its middleware (``web.hot_paths``), and
+    ``nosniff`` on every response, theirs, the AWS services' and errors included (``web.headers``)."""
 
     def build_middleware_stack(self) -> ASGIApp:
-        return AwsEndpoint(HotPaths(super().build_middleware_stack(), api_worker.HOT_PATHS),
-                           lambda scope: scope["app"].state.services.aws)
+        return NoSniff(AwsEndpoint(HotPaths(super().build_middleware_stack(), api_worker.HOT_PATHS),
+                                   lambda scope: scope["app"].state.services.aws))
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI:
@@ -48,7 +50,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
             if owned:
                 rt.close()
 
-    app = CrowdformApp(title="crowdform", version=__version__, lifespan=lifespan,
+    # /docs is crowdform's own page over packaged Swagger UI files (web.api_docs), not FastAPI's CDN page.
+    app = CrowdformApp(title="crowdform", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                        description="Self-hosted labeling jobs with Ground Truth's contracts.")
     install_error_handlers(app)
     app.include_router(api_worker.router)
@@ -56,6 +59,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     app.include_router(files.router)
     app.include_router(portal.router)
     app.include_router(admin.router)
+    app.include_router(api_docs.router)
     install_page_errors(app)
     mount_assets(app)
 

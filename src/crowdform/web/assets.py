@@ -45,6 +45,6 @@ def crowd_elements(request: Request, v: str | None = None) -> Response:
 
 def mount_assets(app: FastAPI) -> None:
     app.include_router(router)
-    for part in ("portal", "admin"):
+    for part in ("portal", "admin", "docs"):
         app.mount(f"/static/{part}", StaticFiles(directory=Path(__file__).parent / "static" / part),
                   name=f"{part}-static")

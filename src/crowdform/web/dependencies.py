@@ -8,13 +8,26 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Header, Request, Security
+from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from crowdform.engine.workforce import Principal, WorkerInfo
 from crowdform.errors import Forbidden, Unauthorized
 from crowdform.web.services import Services
 from crowdform.web.sessions import ADMIN_COOKIE, CSRF_HEADER, SAFE_METHODS, WORKER_COOKIE, cookie_token, csrf_matches
+
+
+# The ways to authenticate, declared for the OpenAPI schema (so that "Authorize" in /docs works); the
+# checks below read the header and the cookies themselves. A route accepts the Bearer token or its session.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearer", description=(
+    "A token from POST /api/v1/auth/login (workers) or `crowdform admin token` (administrators)."))
+WORKER_SESSION = APIKeyCookie(name=WORKER_COOKIE, auto_error=False, scheme_name="workerSession", description=(
+    "The worker portal's session cookie (set by signing in at /portal); requests that change something "
+    f"also send the page's CSRF token in {CSRF_HEADER}."))
+ADMIN_SESSION = APIKeyCookie(name=ADMIN_COOKIE, auto_error=False, scheme_name="adminSession", description=(
+    "The console's session cookie (set by signing in at /admin); requests that change something also send "
+    f"the page's CSRF token in {CSRF_HEADER}."))
 
 
 async def services(request: Request) -> Services:
@@ -37,14 +50,18 @@ async def _caller(request: Request, authorization: str | None, cookie: str) -> P
     return workforce.recently_checked(token) or await run_in_threadpool(workforce.authenticate, token)
 
 
-async def current_worker(request: Request, authorization: Annotated[str | None, Header()] = None) -> WorkerInfo:
+async def current_worker(request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+                         _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
+                         _session: Annotated[str | None, Security(WORKER_SESSION)] = None) -> WorkerInfo:
     caller = await _caller(request, authorization, WORKER_COOKIE)
     if caller.worker is None:
         raise Forbidden("This endpoint is for workers; log in with a worker account.")
     return caller.worker
 
 
-async def current_admin(request: Request, authorization: Annotated[str | None, Header()] = None) -> Principal:
+async def current_admin(request: Request, authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+                        _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
+                        _session: Annotated[str | None, Security(ADMIN_SESSION)] = None) -> Principal:
     caller = await _caller(request, authorization, ADMIN_COOKIE)
     if caller.role != "admin":
         raise Forbidden("This endpoint is for administrators.")

@@ -40,6 +40,7 @@ from crowdform.web.assets import mount_assets
 from crowdform.web.errors import install_error_handlers
 from crowdform.web.files import file_response
 from crowdform.web.gallery import Sample, gallery_samples, sample_task_input, write_sample_image
+from crowdform.web.headers import NoSniff
 from crowdform.web.pages import page
 
 
@@ -70,6 +71,7 @@ class AnswerBody(BaseModel):
 
 def create_preview_app(setup: PreviewSetup) -> FastAPI:
     app = FastAPI(title="crowdform preview", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(NoSniff)
     install_error_handlers(app)
     mount_assets(app)
     count = len(setup.preview)
