@@ -17,7 +17,7 @@ database and every server process sharing the data folder accepts it. ``crowdfor
 replaces the secret, and every link signed before stops working.
 
 Whatever a token says, the storage refuses the data folder's private files (database, secrets) and
-hidden names when the page is rendered and again when the file is served (decision Q33).
+hidden names when the page is rendered and again when the file is served (docs/decisions.md, "What may be served").
 """
 
 from __future__ import annotations

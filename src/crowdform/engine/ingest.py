@@ -66,7 +66,7 @@ def ingest_manifest(connection: Connection, job_id: int, lines: Iterable[bytes |
 
 
 def refuse_private_files(storage: Storage, public_folder: Path) -> ValueCheck:
-    """The check of a manifest's strings against crowdform's private data folder (decision Q33): a line naming
+    """The check of a manifest's strings against crowdform's private data folder (docs/decisions.md, "What may be served"): a line naming
     ``secrets.json`` or the database (as a path or a ``file://`` URI, after symlinks) is refused at create,
     with its line number, rather than at the first task page."""
     names_private = storage.private_name_check()

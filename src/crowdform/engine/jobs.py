@@ -124,7 +124,7 @@ def label_counters(connection: Connection, job_id: int, object_count: int) -> di
 def write_label_category_file(buckets_dir: Path, job_name: str, labels: str | None,
                               audit_label_attribute: str | None) -> Path:
     """A label category file (spec 1.4) for labels given inline, in the data folder's bucket
-    ``crowdform-label-categories`` (``buckets_dir``, where the job may read it; decision Q33).
+    ``crowdform-label-categories`` (``buckets_dir``, where the job may read it; docs/decisions.md, "What may be served").
 
     ``labels`` is ``eye,nose``, or a label file to copy (when only the audited label attribute is added). The name is made unique, so a refused job never overwrites another's file.
     """

@@ -22,7 +22,7 @@ from crowdform.store.models import JobLogEntry
 
 def open_storage(settings: Settings) -> Storage:
     """The storage of a process of this data folder: its roots, with the data folder private apart from
-    ``buckets_dir``, the embedded S3 store's content (decision Q33)."""
+    ``buckets_dir``, the embedded S3 store's content (docs/decisions.md, "What may be served")."""
     return Storage(settings.all_storage_roots, private=settings.private_paths, public=(settings.buckets_dir,),
                    s3_endpoint_url=settings.s3_endpoint_url)
 

@@ -20,7 +20,7 @@ Rules (spec 1.1 unless stated):
 * Each object holds ``source-ref`` (a string: the URI of the data) or ``source`` (the data itself).
 * ``NaN`` and ``Infinity`` are not JSON and are rejected.
 * With ``refuse_value`` (the engine passes the storage's check for crowdform's private data folder,
-  decision Q33), every string of the line, nested ones too, is offered to it; a refused one makes
+  docs/decisions.md, "What may be served"), every string of the line, nested ones too, is offered to it; a refused one makes
   the line bad, naming the field.
 """
 

@@ -5,7 +5,7 @@ every access first resolves the path -- following symlinks and ``..`` with :meth
 and refuses it unless the *real* path lies inside one of the configured roots. All I/O then goes
 to that resolved path, never to the path as written, so what was checked is what is opened.
 
-Two more rules hold whatever the roots say (decision Q33), so that no caller can forget them:
+Two more rules hold whatever the roots say (docs/decisions.md, "What may be served"), so that no caller can forget them:
 
 * **Private folders** (the runtime gives them: the data folder with its database, secrets, logs,
   locks and hook environments) are refused, apart from the public folders inside them (the

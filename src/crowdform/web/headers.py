@@ -5,7 +5,7 @@ middleware, so API replies, files, errors (500s included) and pages all say
 ``X-Content-Type-Options: nosniff``: a browser never guesses that a JSON reply or an uploaded file
 is HTML or script.
 
-Pages get one of two policies (decision Q34):
+Pages get one of two policies (docs/decisions.md, "Page policies"):
 
 * :data:`PAGE_POLICY` for pages that show no task: our own scripts and styles only (no inline
   script or style), requests to this server only, no plugins, no ``<base>``, forms posting here only,
