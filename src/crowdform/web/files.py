@@ -2,8 +2,9 @@
 
 The token is the whole credential (see :mod:`crowdform.engine.file_access`): no login, since the
 task page runs in a sandboxed frame that sends no cookies or tokens. A tampered or expired token
-gets 403 with the usual JSON error. The storage checks the path against the storage roots again
-before anything is read.
+gets 403 with the usual JSON error. The storage checks the path against the storage roots, the
+private data folder and hidden names again before anything is read, so even a correctly signed
+token never reads the database or the secrets (403).
 
 Response headers, each for a reason:
 
