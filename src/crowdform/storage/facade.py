@@ -23,6 +23,11 @@ from crowdform.storage.uris import Location, S3Location
 _LONGEST_PATH = 4096
 
 
+def _inside(path: str, folders: tuple[str, ...]) -> bool:
+    """Whether the absolute, resolved ``path`` is one of ``folders`` or lies below one."""
+    return any(path == folder or path.startswith(folder.rstrip("/") + "/") for folder in folders)
+
+
 class Storage:
     """Facade over local files and S3. Thread-safe (the engine calls it from several threads).
 
@@ -60,30 +65,36 @@ class Storage:
         manifest's text is not a file name. Each folder is resolved once per check, so a million
         ``source-ref`` values in a few folders cost one ``lstat`` each.
         """
-        local = self._local
+        # Plain strings, not Paths: this runs for every string of a manifest, and pathlib costs ~10x more.
+        private = tuple(str(folder) for folder in self._local.private)
+        public = tuple(str(folder) for folder in self._local.public)
         cwd = os.getcwd()
         folders: dict[str, str] = {}
 
         def check(value: str) -> str | None:
             if "/" not in value or len(value) > _LONGEST_PATH or "\x00" in value:
                 return None
-            scheme = uris.scheme_of(value)
-            if scheme is not None and scheme != "file":
-                return None
-            try:
-                location = uris.parse(value, cwd)
-            except InvalidInput:
-                return None
-            if not isinstance(location, uris.LocalLocation):
-                return None
-            head, name = os.path.split(location.path)
+            if value[0] == "/":  # most local values: what uris.parse would make of them, for less
+                path = "/" + os.path.normpath(value).lstrip("/")
+            else:
+                scheme = uris.scheme_of(value)
+                if scheme is not None and scheme != "file":
+                    return None
+                try:
+                    location = uris.parse(value, cwd)
+                except InvalidInput:
+                    return None
+                if not isinstance(location, uris.LocalLocation):
+                    return None
+                path = location.path
+            head, name = os.path.split(path)
             real_head = folders.get(head)
             if real_head is None:
                 real_head = folders[head] = os.path.realpath(head)
             real = os.path.join(real_head, name)
             if os.path.islink(real):
                 real = os.path.realpath(real)
-            return location.uri if local.is_private(Path(real)) else None
+            return "file://" + path if _inside(real, private) and not _inside(real, public) else None
 
         return check
 
