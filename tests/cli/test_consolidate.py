@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from crowdform.cli.consolidate import ALGORITHM_CHOICES
 from crowdform.builtin.consolidate import ALGORITHMS
 from tests.cli.test_main import run_crowdform
@@ -70,3 +72,17 @@ def test_consolidate_reads_a_csv_table_of_answers(tmp_path: Path) -> None:
     assert run.code == 0, run
     lines = [json.loads(t) for t in (tmp_path / "out.manifest").read_text(encoding="utf-8").splitlines()]
     assert [(line["tone"], line["tone-metadata"]["class-name"]) for line in lines] == [(1, "positive"), (0, "negative")]
+
+
+def test_paths_the_operator_types_are_read_wherever_they_are(tmp_path: Path,
+                                                              tmp_path_factory: pytest.TempPathFactory) -> None:
+    """`--responses ~/Downloads/job`: outside the working directory, the data folder and the storage roots."""
+    downloads = tmp_path_factory.mktemp("downloads")
+    manifest = write_manifest(downloads, [{"source-ref": f"s3://b/{i}.jpg"} for i in range(4)])
+    layout = write_responses(downloads, SINGLE)
+    output = downloads / "results" / "output.manifest"
+    run = run_crowdform(tmp_path, "consolidate", "--task-type", "image-classification", "--responses", layout.job_dir,
+                        "--manifest", manifest, "--algorithm", "majority-vote", "--output", str(output),
+                        with_data_dir=False)
+    assert run.code == 0, run
+    assert len(output.read_text(encoding="utf-8").splitlines()) == 4

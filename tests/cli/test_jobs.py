@@ -148,6 +148,27 @@ def test_create_with_flags_reads_paths_from_the_working_directory(tmp_path: Path
     assert described["LabelAttributeName"] == "boxes" and described["LabelingJobStatus"] == "Initializing"
 
 
+def test_create_reads_the_files_the_operator_names_wherever_they_are(tmp_path: Path,
+                                                                      tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A manifest, template and label file in ~/Downloads: outside the working directory and the roots."""
+    example_with_team(tmp_path)
+    downloads = tmp_path_factory.mktemp("downloads")
+    (downloads / "input.manifest").write_text('{"source": "a"}\n{"source": "b"}\n', encoding="utf-8")
+    (downloads / "template.html").write_text("<p>{{ task.input.source }}</p>", encoding="utf-8")
+    (downloads / "labels.json").write_text('{"document-version": "2018-11-28", "labels": [{"label": "x"}]}',
+                                           encoding="utf-8")
+    created = run_crowdform(tmp_path, "job", "create", "downloaded", "--manifest", str(downloads / "input.manifest"),
+                            "--template", str(downloads / "template.html"), "--labels", str(downloads / "labels.json"),
+                            "--team", "animal-team")
+    assert created.code == 0, created
+    assert "with 2 data objects." in created.out
+    # What a manifest names is still guarded: a line naming a file outside the roots is refused at render time,
+    # and the private data folder is refused even when typed.
+    secrets = run_crowdform(tmp_path, "job", "create", "private", "--manifest", str(data_dir(tmp_path) / "secrets.json"),
+                            "--template", str(downloads / "template.html"), "--team", "animal-team")
+    assert "private" in secrets.error()
+
+
 def test_create_a_built_in_task_type_with_no_template_or_hooks(tmp_path: Path) -> None:
     example_with_team(tmp_path)
     created = run_crowdform(tmp_path, "job", "create", "faces", "--task-type", "bounding-box", "--labels", "eye,nose",
@@ -189,11 +210,13 @@ def _bad_manifest(tmp_path: Path) -> list[str]:
 
 
 def _outside_roots(tmp_path: Path) -> list[str]:
+    """A request file naming a manifest outside the roots: what requests name stays guarded (a typed
+    --manifest is read wherever it is)."""
     outside = tmp_path.parent / f"{tmp_path.name}-outside"
     outside.mkdir()
     (outside / "m.manifest").write_text('{"source": "x"}\n')
-    return ["outside", "--manifest", str(outside / "m.manifest"), "--template", "example/template.liquid.html",
-            "--team", "animal-team", "--output", "out/"]
+    return _request_with(tmp_path, lambda r: r["InputConfig"]["DataSource"]["S3DataSource"].update(
+        ManifestS3Uri=str(outside / "m.manifest")))
 
 
 def _broken_request(tmp_path: Path) -> list[str]:

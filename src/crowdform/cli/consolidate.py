@@ -30,10 +30,11 @@ def consolidate(
 ) -> None:
     """Consolidate the worker responses of a Ground Truth-layout output into an output manifest."""
     from crowdform.engine.reconsolidation import Request, job_name_from, reconsolidate
-    from crowdform.storage import Storage
 
-    settings = settings_from(data_dir)
-    storage = Storage(settings.all_storage_roots, s3_endpoint_url=settings.s3_endpoint_url)
+    from crowdform.engine.runtime import open_storage
+
+    settings = settings_from(data_dir, operator_paths=(responses, manifest, labels, output, worker_report))
+    storage = open_storage(settings)
     label_config = None
     if labels is not None:
         task = BY_NAME.get(task_type)

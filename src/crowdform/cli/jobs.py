@@ -12,7 +12,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from crowdform.cli.common import DatabaseUrlOption, DataDirOption, console, open_runtime
-from crowdform.engine.jobs import OUTPUT_BUCKET, JobRow, Jobs, label_category_uri, task_type_request
+from crowdform.engine.jobs import OUTPUT_BUCKET, JobRow, Jobs, is_label_list, label_category_uri, task_type_request
 from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import JobStatus
 from crowdform.errors import InvalidInput
@@ -51,7 +51,9 @@ def job_create(
     Either NAME with flags, or --from-request FILE. A built-in task type needs no template or hooks:
     crowdform job create birds --task-type bounding-box --labels eye,nose --manifest M --team T
     """
-    with open_runtime(data_dir, database_url) as runtime:
+    # What the operator typed is read wherever it is; the output is written later by the server, within its roots.
+    typed = (from_request, manifest, template, labels if labels is not None and not is_label_list(labels) else None)
+    with open_runtime(data_dir, database_url, operator_paths=typed) as runtime:
         if from_request is not None:
             if name is not None:
                 raise InvalidInput.one("job create", "give either a NAME with flags or --from-request, not both",

@@ -108,7 +108,7 @@ def preview(
         if pre_hook is not None and task_input is not None:
             raise InvalidInput.one("--pre-hook", "runs on manifest lines, so it needs --manifest", value=pre_hook,
                                    hint="An --input file is already the task input (what the hook would return)")
-    settings = settings_from(data_dir)
+    settings = settings_from(data_dir, operator_paths=(template, manifest))
     storage = _storage(settings)
     clock = SystemClock()
     if gallery:
