@@ -72,11 +72,8 @@ class FileAccess:
                 return uri  # a web address outside S3: the browser fetches it itself
             scheme = "s3"
         if scheme == "s3":
-            if self.presign_s3:
-                url = self._storage.presign(uri, self.ttl_seconds)
-                assert url is not None  # presign gives None only for local files
-                return url
-            return self._signed(self._storage.normalize(uri))
+            url = self._storage.presign(uri, self.ttl_seconds) if self.presign_s3 else None
+            return url or self._signed(self._storage.normalize(uri))  # None: the embedded store
         if scheme in ("", "file"):
             self._storage.local_path(uri)  # refuses a path outside the storage roots
             return self._signed(self._storage.normalize(uri))

@@ -22,9 +22,10 @@ from crowdform.store.models import JobLogEntry
 
 def open_storage(settings: Settings) -> Storage:
     """The storage of a process of this data folder: its roots, with the data folder private apart from
-    ``buckets_dir``, the embedded S3 store's content (docs/decisions.md, "What may be served")."""
+    ``buckets_dir``, the embedded S3 store's content (docs/decisions.md, "What may be served"), where
+    ``s3://`` URIs live unless ``s3_endpoint_url`` names an external store."""
     return Storage(settings.all_storage_roots, private=settings.private_paths, public=(settings.buckets_dir,),
-                   s3_endpoint_url=settings.s3_endpoint_url)
+                   s3_endpoint_url=settings.s3_endpoint_url, buckets_dir=settings.buckets_dir)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from crowdform.errors import InvalidInput
 from crowdform.storage import uris
+from crowdform.storage.buckets import BucketStore, EmbeddedS3
 from crowdform.storage.local import LocalStore
 from crowdform.storage.s3 import S3Store
 from crowdform.storage.uris import Location, S3Location
@@ -34,18 +35,20 @@ class Storage:
     ``roots`` are the only local folders that may be read or written (after resolving symlinks and
     ``..``); inside them, ``private`` folders and files (crowdform's data folder) are refused except
     for the ``public`` folders within them, and so are hidden names below a root (see
-    :mod:`crowdform.storage.local`). ``s3_endpoint_url`` points ``s3://`` URIs at an S3-compatible
-    store; without it boto3 resolves the endpoint itself (``AWS_ENDPOINT_URL_S3``,
-    ``AWS_ENDPOINT_URL``, then AWS). Relative local paths are taken relative to the working directory
-    at the time of each call.
+    :mod:`crowdform.storage.local`). ``s3://`` URIs go to the S3-compatible store at
+    ``s3_endpoint_url`` when it is given, else to the embedded store in ``buckets_dir`` (crowdform's
+    default: ``Settings.buckets_dir``); with neither, boto3 resolves the endpoint itself
+    (``AWS_ENDPOINT_URL_S3``, ``AWS_ENDPOINT_URL``, then AWS). Relative local paths are taken relative
+    to the working directory at the time of each call.
     """
 
     def __init__(self, roots: Sequence[Path], *, private: Sequence[Path] = (), public: Sequence[Path] = (),
-                 s3_endpoint_url: str | None = None) -> None:
+                 s3_endpoint_url: str | None = None, buckets_dir: Path | None = None) -> None:
         if isinstance(roots, (str, bytes, os.PathLike)):
             raise TypeError("roots must be a sequence of folders, not a single path")
         self._local = LocalStore(roots, private=private, public=public)
-        self._s3 = S3Store(s3_endpoint_url)
+        self.buckets = BucketStore(buckets_dir) if buckets_dir is not None and not s3_endpoint_url else None
+        self._s3: S3Store | EmbeddedS3 = EmbeddedS3(self.buckets) if self.buckets is not None else S3Store(s3_endpoint_url)
 
     @property
     def roots(self) -> tuple[Path, ...]:
@@ -193,7 +196,8 @@ class Storage:
         return self._local.size(location)
 
     def presign(self, uri: str, expires_in: int) -> str | None:
-        """A presigned GET URL valid for ``expires_in`` seconds for S3; None for local files."""
+        """A presigned GET URL valid for ``expires_in`` seconds for an external S3; None for local files and
+        the embedded store (whose objects crowdform serves itself)."""
         location = self._locate(uri)
         if isinstance(location, S3Location):
             return self._s3.presign(location, expires_in)
