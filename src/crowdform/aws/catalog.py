@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from crowdform.aws.endpoint import AwsServices
+from crowdform.aws.s3.service import S3Service
+from crowdform.aws.service import AwsService
 from crowdform.aws.sts import StsService
 from crowdform.engine.access_keys import AccessKeys
 from crowdform.engine.runtime import Runtime
@@ -10,5 +12,5 @@ from crowdform.engine.runtime import Runtime
 
 def build_aws_services(runtime: Runtime) -> AwsServices:
     access_keys = AccessKeys(runtime)
-    services = [StsService(access_keys)]
+    services: list[AwsService] = [StsService(access_keys), S3Service(runtime.storage, runtime.settings)]
     return AwsServices(access_keys, runtime.clock, {service.signing_name: service for service in services})

@@ -20,6 +20,7 @@ MAX_DEPTH = 64  # far deeper than any request shape of the services offered
 # How a refused signature is reported by JSON-protocol services.
 AUTH_CODES = {
     "malformed": ("IncompleteSignatureException", 400),
+    "malformed-query": ("IncompleteSignatureException", 400),
     "unsupported": ("IncompleteSignatureException", 400),
     "mismatch": ("InvalidSignatureException", 403),
     "skewed": ("InvalidSignatureException", 403),

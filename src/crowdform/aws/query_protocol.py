@@ -16,6 +16,7 @@ XML_TYPE = "text/xml"
 # How a refused signature is reported by query-protocol services (as STS reports it).
 AUTH_CODES = {
     "malformed": ("IncompleteSignature", 400),
+    "malformed-query": ("IncompleteSignature", 400),
     "unsupported": ("IncompleteSignature", 400),
     "mismatch": ("SignatureDoesNotMatch", 403),
     "skewed": ("SignatureDoesNotMatch", 403),

@@ -32,7 +32,8 @@ _HEX_SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 class AuthFailure(Exception):
     """A request whose signature cannot be accepted. ``reason`` is one of: ``malformed`` (the
-    signature's fields are missing or garbled), ``mismatch`` (computed differently), ``skewed``
+    signature's fields are missing or garbled; ``malformed-query`` when they are in the query),
+    ``mismatch`` (computed differently), ``skewed``
     (signed too far from now), ``expired`` (a presigned URL past its expiry), ``payload`` (the body
     does not hash to the signed value), ``unsupported`` (a signing method crowdform does not check),
     and those of :class:`~crowdform.engine.access_keys.CredentialRefused` (``unknown``, ``revoked``,
@@ -119,14 +120,14 @@ def read_signature(request: HttpRequest) -> Signature:
     if request.query_value("X-Amz-Credential") is not None:
         algorithm = request.query_value("X-Amz-Algorithm")
         if algorithm != SIGV4_ALGORITHM:
-            raise AuthFailure("malformed", f"X-Amz-Algorithm must be {SIGV4_ALGORITHM}, not {algorithm!r}")
+            raise AuthFailure("malformed-query", f"X-Amz-Algorithm must be {SIGV4_ALGORITHM}, not {algorithm!r}")
         return _v4(request, request.query_value("X-Amz-Credential"), request.query_value("X-Amz-SignedHeaders"),
                    request.query_value("X-Amz-Signature"), request.query_value("X-Amz-Date"),
                    request.query_value("X-Amz-Security-Token"), presigned=True,
                    expires=request.query_value("X-Amz-Expires"))
     expires = request.query_value("Expires") or ""
     if not expires.isdigit():
-        raise AuthFailure("malformed", "a query-string signature (AWSAccessKeyId, Signature) needs Expires, "
+        raise AuthFailure("malformed-query", "a query-string signature (AWSAccessKeyId, Signature) needs Expires, "
                           "in epoch seconds")
     return Signature("v2", True, request.query_value("AWSAccessKeyId") or "", request.query_value("Signature") or "",
                      request.query_value("x-amz-security-token"), expires=int(expires))
@@ -182,24 +183,25 @@ def signing_key(secret_access_key: str, date: str, region: str, service: str) ->
 # ---------------------------------------------------------------- internals
 def _v4(request: HttpRequest, credential: str | None, signed_headers: str | None, value: str | None,
         amz_date: str | None, token: str | None, *, presigned: bool, expires: str | None) -> Signature:
+    malformed = "malformed-query" if presigned else "malformed"
     if not credential or not signed_headers or not value:
-        raise AuthFailure("malformed", "Authorization header requires 'Credential', 'SignedHeaders' and "
+        raise AuthFailure(malformed, "Authorization header requires 'Credential', 'SignedHeaders' and "
                           "'Signature' parameters")
     parts = credential.split("/")
     if len(parts) != 5 or parts[4] != "aws4_request" or not parts[0]:
-        raise AuthFailure("malformed", f"the Credential {credential!r} is not ACCESS_KEY/DATE/REGION/SERVICE/aws4_request")
+        raise AuthFailure(malformed, f"the Credential {credential!r} is not ACCESS_KEY/DATE/REGION/SERVICE/aws4_request")
     if not amz_date:
-        raise AuthFailure("malformed", "the request carries neither X-Amz-Date nor Date")
+        raise AuthFailure(malformed, "the request carries neither X-Amz-Date nor Date")
     try:
         strptime(amz_date, AMZ_DATE_FORMAT)
     except ValueError:
-        raise AuthFailure("malformed", f"X-Amz-Date {amz_date!r} is not in the form YYYYMMDDTHHMMSSZ") from None
+        raise AuthFailure(malformed, f"X-Amz-Date {amz_date!r} is not in the form YYYYMMDDTHHMMSSZ") from None
     if amz_date[:8] != parts[1]:
-        raise AuthFailure("malformed", f"the Credential's date {parts[1]!r} is not the date of X-Amz-Date {amz_date!r}")
+        raise AuthFailure(malformed, f"the Credential's date {parts[1]!r} is not the date of X-Amz-Date {amz_date!r}")
     seconds = 0
     if presigned:
         if not (expires or "").isdigit() or not 1 <= int(expires or 0) <= MAX_PRESIGN_SECONDS:
-            raise AuthFailure("malformed", f"X-Amz-Expires must be a number of seconds from 1 to {MAX_PRESIGN_SECONDS}")
+            raise AuthFailure(malformed, f"X-Amz-Expires must be a number of seconds from 1 to {MAX_PRESIGN_SECONDS}")
         seconds = int(expires or 0)
     return Signature("v4", presigned, parts[0], value.strip(), token, amz_date=amz_date, region=parts[2],
                      service=parts[3], signed_headers=tuple(h.strip().lower() for h in signed_headers.split(";")),

@@ -6,7 +6,7 @@ The engine sees ``NotFound``, ``Conflict`` and ``InvalidInput`` as from any stor
 
 from __future__ import annotations
 
-from crowdform.errors import Conflict, InvalidInput, NotFound, Problem
+from crowdform.errors import Conflict, CrowdformError, InvalidInput, NotFound, Problem
 
 RULES_HINT = "See 'Keys in the embedded S3 store' in docs/decisions.md"
 
@@ -116,3 +116,13 @@ class BadDigest(_Refused):
 
     def __init__(self, source: str, message: str) -> None:
         super().__init__(source, message, None)
+
+
+class PreconditionFailed(CrowdformError):
+    """A conditional request whose condition does not hold (If-Match, If-None-Match...)."""
+
+    status_code = 412
+    code = "PreconditionFailed"
+
+    def __init__(self, condition: str) -> None:
+        super().__init__(f"At least one of the pre-conditions you specified did not hold ({condition}).")

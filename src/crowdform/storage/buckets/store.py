@@ -36,6 +36,7 @@ from crowdform.storage.buckets.errors import (
     KeyConflict,
     NoSuchBucket,
     NoSuchKey,
+    PreconditionFailed,
 )
 from crowdform.storage.buckets.folders import (
     INTERNAL,
@@ -215,9 +216,10 @@ class BucketStore:
     def commit(self, bucket: str, key: str, temp: TempObject, *, content_type: str | None = None,
                user: dict[str, str] | None = None, headers: dict[str, str] | None = None,
                checksums: dict[str, str] | None = None, checksum_type: str | None = None,
-               etag: str | None = None, parts: int | None = None) -> ObjectMeta:
+               etag: str | None = None, parts: int | None = None, only_if_absent: bool = False) -> ObjectMeta:
         """Put ``temp`` in place as ``key`` with its metadata; ``etag`` defaults to the MD5 of its bytes.
-        ``temp`` is consumed either way."""
+        ``only_if_absent`` refuses (:class:`PreconditionFailed`) when the key exists by then (S3's
+        ``If-None-Match: *``). ``temp`` is consumed either way."""
         names, marker = key_parts(key)
         try:
             with self.os_errors(f"write s3://{bucket}/{key}"):
@@ -229,7 +231,7 @@ class BucketStore:
                                   content_type or guess_type(key), dict(user or {}), dict(headers or {}),
                                   dict(checksums or {}), checksum_type if checksums else None, parts,
                                   stamp_of(status))
-                return self._put_in_place(bucket, key, names, marker, temp, meta)
+                return self._put_in_place(bucket, key, names, marker, temp, meta, only_if_absent)
         finally:
             temp.discard()
 
@@ -258,7 +260,7 @@ class BucketStore:
 
     # ---------------------------------------------------------------- internals
     def _put_in_place(self, bucket: str, key: str, names: list[str], marker: bool, temp: TempObject,
-                      meta: ObjectMeta) -> ObjectMeta:
+                      meta: ObjectMeta, only_if_absent: bool) -> ObjectMeta:
         folders = names if marker else names[:-1]
         with self._bucket(bucket) as top, self.folders.lock(bucket):
             try:
@@ -266,6 +268,8 @@ class BucketStore:
             except NotADirectoryError as error:
                 raise self._below_object(bucket, key, names, int(error.filename)) from None
             try:
+                if only_if_absent and self._exists_locked(bucket, key, parent, names[-1], marker):
+                    raise PreconditionFailed("If-None-Match: *, and the key exists")
                 if marker:
                     meta = replace(meta, stamp=stamp_of(os.fstat(parent), folder=True))
                 else:
@@ -277,6 +281,15 @@ class BucketStore:
             finally:
                 os.close(parent)
         return meta
+
+    def _exists_locked(self, bucket: str, key: str, parent: int, name: str, marker: bool) -> bool:
+        if marker:
+            meta = read_meta(self._meta_folder(bucket), key)
+            return meta is not None and meta.stamp == stamp_of(os.fstat(parent), folder=True)
+        try:
+            return stat.S_ISREG(os.stat(name, dir_fd=parent, follow_symlinks=False).st_mode)
+        except FileNotFoundError:
+            return False
 
     def _open_file(self, bucket: str, key: str, top: int, names: list[str]) -> tuple[int, os.stat_result]:
         try:

@@ -28,6 +28,7 @@ class TempObject:
         self.descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
         self.size = 0
         self._md5 = hashlib.md5() if md5 else None
+        self._given_md5: bytes | None = None
         self._hashers = {name: checksums.new(name) for name in dict.fromkeys(algorithms)}
         self.closed = False
 
@@ -63,8 +64,14 @@ class TempObject:
 
     @property
     def md5(self) -> bytes:
+        """The MD5 of the bytes: computed here, or as the caller that hashed them said (:meth:`set_md5`)."""
+        if self._given_md5 is not None:
+            return self._given_md5
         assert self._md5 is not None, "this temporary object does not compute its MD5"
         return self._md5.digest()
+
+    def set_md5(self, digest: bytes) -> None:
+        self._given_md5 = digest
 
     def digest(self, algorithm: str) -> bytes:
         return self._hashers[algorithm].digest()
