@@ -4,4 +4,5 @@ moto's S3 server on loopback, real Uvicorn servers."""
 pytest_plugins = [
     "tests.fixtures.databases",
     "tests.fixtures.s3",
+    "tests.aws.s3_fixtures",
 ]
