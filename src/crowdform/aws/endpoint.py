@@ -91,6 +91,8 @@ class AwsEndpoint:
             call = await self._verified_call(services, service, signature, http, scope, receive, request_id)
             return await service.handle(call)
         except AuthFailure as failure:
+            if isinstance(service, _Unknown):  # a garbled signature: still answer in its service's protocol
+                service = services.by_name.get(_signed_for(http), service)
             return service.error_response(service.auth_error(failure), request_id)
         except AwsError as error:
             return service.error_response(error, request_id)
@@ -164,6 +166,15 @@ def service_error(error: CrowdformError) -> AwsError:
 
 def _too_large(limit: int) -> AwsError:
     return AwsError("RequestEntityTooLarge", f"The request body is larger than {limit} bytes.", 413)
+
+
+def _signed_for(http: HttpRequest) -> str:
+    """The service a request's credential scope names, read leniently (its signature may be garbled)."""
+    credential = http.query_value("X-Amz-Credential") or (http.header("authorization") or "").partition("Credential=")[2]
+    parts = credential.split(",")[0].split("/")
+    if len(parts) >= 4:
+        return parts[3]
+    return "s3" if http.query_value("AWSAccessKeyId") is not None else ""
 
 
 def _server_host(scope: Scope) -> str:
