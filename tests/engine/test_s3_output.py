@@ -157,3 +157,52 @@ def test_example_job_reads_from_and_writes_every_ground_truth_file_to_s3(
     assert set(keys) - set(requests) - set(responses) - expected == {
         k for k in keys if k.startswith(f"{prefix}annotations/worker-response/")}
     assert not (tmp_path / "example" / "output").exists()
+
+
+def test_the_same_job_runs_with_every_s3_uri_in_the_embedded_store(
+    tmp_path: Path, database_url: str, aws_credentials: None, monkeypatch: Any
+) -> None:
+    """No S3 server at all: the bucket lives in the data folder, filled through crowdform's own S3 API,
+    and the unchanged post-annotation Lambda reads ``payload.s3Uri`` through that API too."""
+    from crowdform.engine.access_keys import AccessKeys
+    from tests.fixtures.servers import start_server
+
+    runtime = open_runtime(tmp_path, database_url)
+    info, secret = AccessKeys(runtime).create("notebook")
+    server = start_server(runtime.settings, runtime)
+    try:
+        s3 = make_client(server.url, info.access_key_id, secret)
+        s3.create_bucket(Bucket="gt-embedded")
+        bucket = S3Bucket(server.url, "gt-embedded")
+        uris = upload_example(tmp_path, s3, bucket)
+        for name, value in (("AWS_ENDPOINT_URL_S3", server.url), ("AWS_ACCESS_KEY_ID", info.access_key_id),
+                            ("AWS_SECRET_ACCESS_KEY", secret)):
+            monkeypatch.setenv(name, value)  # what the hook process inherits to reach crowdform's S3
+        workers = team_with_workers(runtime, "animal-team", 2)
+        job = example_job(
+            runtime, tmp_path, image_prefix=bucket.uri("images"), output=bucket.uri("out/"),
+            InputConfig={"DataSource": {"S3DataSource": {"ManifestS3Uri": uris["manifest.jsonl"]}}},
+            UiConfig={"UiTemplateS3Uri": uris["template.liquid.html"]},
+            LabelCategoryConfigS3Uri=uris["labels.json"],
+        )
+        assert job.object_count == 4 and job.label_categories == ("eye", "nose")
+        assert label_everything(runtime, job, workers) == 8
+        described = Jobs(runtime).describe(job.name)
+        assert described["LabelingJobStatus"] == "Completed"
+        assert described["LabelCounters"]["TotalLabeled"] == 4
+        output = read_lines(s3, "gt-embedded", "out/animal-faces/manifests/output/output.manifest")
+        assert [line["animal"] for line in output] == ANIMALS
+        assert all(len(line["animal-faces"]["annotationsFromAllWorkers"]) == 2 for line in output)
+        on_disk = runtime.settings.buckets_dir / "gt-embedded" / "out/animal-faces/manifests/output/output.manifest"
+        assert [json.loads(line) for line in on_disk.read_text().splitlines()] == output
+        assert keys_under(s3, "gt-embedded", "out/animal-faces/annotations/consolidated-annotation/consolidation-response/")
+    finally:
+        server.stop()
+        runtime.close()
+
+
+def make_client(url: str, key: str, secret: str) -> Any:
+    import boto3
+
+    return boto3.session.Session().client("s3", endpoint_url=url, region_name="us-east-1",
+                                          aws_access_key_id=key, aws_secret_access_key=secret)
