@@ -95,7 +95,10 @@ class ChunkedDecoder:
 
     # ---------------------------------------------------------------- internals
     def _line(self, view: memoryview) -> tuple[bytes | None, memoryview]:
-        data = bytes(view)
+        if self._pending.endswith(b"\r") and view[:1] == b"\n":  # a CRLF split between two feeds
+            line, self._pending = self._pending[:-1], b""
+            return line, view[1:]
+        data = bytes(view[:MAX_LINE + 2])  # a line is short: never copy more of a large buffer
         end = data.find(b"\r\n")
         if end < 0:
             self._pending += data
