@@ -68,8 +68,10 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "the data folder is private apart from its `buckets/` folder, and so are names starting with `.` "
                 "below a root."),
     SettingSpec("s3_endpoint_url", _optional_str, None,
-                "Endpoint of an S3-compatible store for `s3://` URIs. Default: boto3's own resolution "
-                "(`AWS_ENDPOINT_URL_S3`, `AWS_ENDPOINT_URL`, then AWS)."),
+                "Endpoint of an external S3-compatible store (MinIO, `https://s3.us-east-1.amazonaws.com`...) that "
+                "keeps crowdform's `s3://` objects, with boto3's usual credentials; crowdform's own S3 API then passes "
+                "requests through to it. Default: the embedded store, where `s3://BUCKET/KEY` is the file "
+                "`<data dir>/buckets/BUCKET/KEY`."),
     SettingSpec("region", str, "us-east-1", "Region written into ARNs and worker ids, and given to hooks as AWS_REGION."),
     SettingSpec("account_id", str, "000000000000", "12-digit account id written into ARNs."),
     SettingSpec("host", str, "127.0.0.1", "Address `crowdform serve` listens on."),
