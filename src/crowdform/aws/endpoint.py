@@ -33,7 +33,7 @@ from crowdform.aws.signature import (
     is_signed,
     read_signature,
 )
-from crowdform.engine.access_keys import AccessKeys, CredentialRefused
+from crowdform.engine.access_keys import AccessKeys, CredentialRefused, NeedsDatabase
 from crowdform.engine.clock import Clock
 from crowdform.errors import Conflict, CrowdformError, Forbidden, InvalidInput, NotFound, Unauthorized
 
@@ -107,8 +107,12 @@ class AwsEndpoint:
     async def _verified_call(self, services: AwsServices, service: AwsService, signature: Signature,
                              http: HttpRequest, scope: Scope, receive: Receive, request_id: str) -> AwsCall:
         try:
-            identity = await run_in_threadpool(services.access_keys.identify, signature.access_key_id,
-                                               signature.session_token)
+            try:  # a key checked in the last few seconds is known without the database: no thread hop
+                identity = services.access_keys.identify(signature.access_key_id, signature.session_token,
+                                                         cached_only=True)
+            except NeedsDatabase:
+                identity = await run_in_threadpool(services.access_keys.identify, signature.access_key_id,
+                                                   signature.session_token)
         except CredentialRefused as refused:
             raise AuthFailure(refused.reason, str(refused)) from None
         check_time(signature, services.clock.now())

@@ -18,6 +18,7 @@ import hmac
 import re
 from calendar import timegm
 from dataclasses import dataclass
+from functools import lru_cache
 from time import strptime
 from typing import Iterable, Sequence
 from urllib.parse import quote, unquote
@@ -210,26 +211,9 @@ def _v4(request: HttpRequest, credential: str | None, signed_headers: str | None
 
 def _v4_expected(signature: Signature, request: HttpRequest, host: str, credentials: object,
                  body: bytes | None) -> str:
-    from botocore.auth import (  # type: ignore[import-untyped, unused-ignore]
-        S3SigV4Auth,
-        S3SigV4QueryAuth,
-        SigV4Auth,
-        SigV4QueryAuth,
-    )
     from botocore.awsrequest import AWSRequest, HTTPHeaders  # type: ignore[import-untyped, unused-ignore]
 
-    s3 = signature.service == "s3"
-    base = (S3SigV4QueryAuth if s3 else SigV4QueryAuth) if signature.presigned else (S3SigV4Auth if s3 else SigV4Auth)
     signed = signature.signed_headers
-
-    class Expected(base):  # type: ignore[misc, valid-type]
-        def headers_to_sign(self, aws_request: AWSRequest) -> HTTPHeaders:
-            chosen = HTTPHeaders()
-            for name in signed:
-                for value in aws_request.headers.get_all(name) or ():
-                    chosen[name] = value
-            return chosen
-
     headers = HTTPHeaders()
     for name, value in request.headers:
         if name in signed or name == "x-amz-content-sha256":
@@ -239,10 +223,48 @@ def _v4_expected(signature: Signature, request: HttpRequest, host: str, credenti
     aws_request = AWSRequest(method=request.method, url=url, data=body or b"")
     aws_request.headers = headers
     aws_request.context["timestamp"] = signature.amz_date
-    signer = (Expected(credentials, signature.service, signature.region, expires=signature.expires)
-              if signature.presigned else Expected(credentials, signature.service, signature.region))
+    aws_request.context["signed_headers"] = signed
+    signer_class = _v4_signer(signature.service == "s3", signature.presigned)
+    signer = (signer_class(credentials, signature.service, signature.region, expires=signature.expires)
+              if signature.presigned else signer_class(credentials, signature.service, signature.region))
     canonical = signer.canonical_request(aws_request)
     return str(signer.signature(signer.string_to_sign(aws_request, canonical), aws_request))
+
+
+@lru_cache(maxsize=None)
+def _v4_signer(s3: bool, presigned: bool) -> type:
+    """botocore's SigV4 signer for the request's kind, told to sign exactly the headers the client
+    signed (``context["signed_headers"]``) and to reuse derived keys (made once per class, not per
+    request: building them was most of a request's cost on the endpoint)."""
+    from botocore.auth import (  # type: ignore[import-untyped, unused-ignore]
+        S3SigV4Auth,
+        S3SigV4QueryAuth,
+        SigV4Auth,
+        SigV4QueryAuth,
+    )
+    from botocore.awsrequest import AWSRequest, HTTPHeaders  # type: ignore[import-untyped, unused-ignore]
+
+    base = (S3SigV4QueryAuth if s3 else SigV4QueryAuth) if presigned else (S3SigV4Auth if s3 else SigV4Auth)
+
+    class Expected(base):  # type: ignore[misc, valid-type]
+        def headers_to_sign(self, aws_request: AWSRequest) -> HTTPHeaders:
+            chosen = HTTPHeaders()
+            for name in aws_request.context["signed_headers"]:
+                for value in aws_request.headers.get_all(name) or ():
+                    chosen[name] = value
+            return chosen
+
+        def signature(self, string_to_sign: str, aws_request: AWSRequest) -> str:
+            key = _signing_key(self.credentials.secret_key, aws_request.context["timestamp"][:8], self._region_name,
+                               self._service_name)
+            return hmac.new(key, string_to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    return Expected
+
+
+@lru_cache(maxsize=1024)
+def _signing_key(secret_access_key: str, date: str, region: str, service: str) -> bytes:
+    return signing_key(secret_access_key, date, region, service)
 
 
 def _v2_expected(signature: Signature, request: HttpRequest, credentials: object, resource: str | None) -> str:

@@ -42,6 +42,10 @@ CHECK_CACHE_SECONDS = 5.0  # how long a key found active is trusted without aski
 _ID_ALPHABET = string.ascii_uppercase + "234567"
 
 
+class NeedsDatabase(Exception):
+    """:meth:`AccessKeys.identify` with ``cached_only`` would have to ask the database."""
+
+
 class CredentialRefused(Unauthorized):
     """A request's credentials are not (or no longer) valid. ``reason`` says which way, for the AWS
     error code of each protocol: ``unknown``, ``revoked``, ``token-missing``, ``token-invalid``,
@@ -168,17 +172,23 @@ class AccessKeys:
                            f"{role_id}:{session_name}")
 
     # ---------------------------------------------------------------- identify a signer
-    def identify(self, access_key_id: str, session_token: str | None) -> Identity:
-        """The signer of a request made with ``access_key_id`` (and its session token, if temporary)."""
+    def identify(self, access_key_id: str, session_token: str | None, *, cached_only: bool = False) -> Identity:
+        """The signer of a request made with ``access_key_id`` (and its session token, if temporary).
+
+        ``cached_only`` answers from memory alone or raises :class:`NeedsDatabase`, so the endpoint can
+        identify most callers on its event loop and go to a thread only when the database is needed.
+        """
+        if cached_only and self._master is None:
+            raise NeedsDatabase()
         account = self.runtime.settings.account_id
         if access_key_id.startswith("ASIA"):
-            return self._session_identity(access_key_id, session_token)
-        name = self._active_key_name(access_key_id)
+            return self._session_identity(access_key_id, session_token, cached_only)
+        name = self._active_key_name(access_key_id, cached_only)
         return Identity(access_key_id, self._derive("key", access_key_id), account,
                         f"arn:aws:iam::{account}:user/{name}", "AIDA" + _stable_id(access_key_id),
                         root_key_id=access_key_id)
 
-    def _session_identity(self, access_key_id: str, token: str | None) -> Identity:
+    def _session_identity(self, access_key_id: str, token: str | None, cached_only: bool = False) -> Identity:
         if not token:
             raise CredentialRefused("token-missing", f"The access key {access_key_id} is temporary and the request "
                                     "carries no session token (X-Amz-Security-Token).")
@@ -193,7 +203,7 @@ class AccessKeys:
         if claims["e"] <= self.runtime.clock.now():
             raise CredentialRefused("token-expired", "The security token included in the request is expired.")
         if claims.get("p"):
-            self._active_key_name(claims["p"])  # a session dies with the key it came from
+            self._active_key_name(claims["p"], cached_only)  # a session dies with the key it came from
         match = ROLE_ARN.match(claims["r"])
         assert match is not None  # only well-formed role ARNs are ever signed
         return Identity(access_key_id, self._derive("session", token), match["account"],
@@ -201,11 +211,13 @@ class AccessKeys:
                         f"{_role_id(claims['r'])}:{claims['s']}", session_token=token,
                         expires_at=float(claims["e"]), root_key_id=claims.get("p"))
 
-    def _active_key_name(self, access_key_id: str) -> str:
+    def _active_key_name(self, access_key_id: str, cached_only: bool = False) -> str:
         now = self.runtime.clock.now()
         cached = self._active.get(access_key_id)
         if cached is not None and cached[1] > now:
             return cached[0]
+        if cached_only:
+            raise NeedsDatabase()
         with self.runtime.database.read() as connection:
             row = connection.execute(select(AccessKey.name, AccessKey.revoked_at)
                                      .where(AccessKey.access_key_id == access_key_id)).first()

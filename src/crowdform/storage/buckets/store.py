@@ -261,25 +261,41 @@ class BucketStore:
     # ---------------------------------------------------------------- internals
     def _put_in_place(self, bucket: str, key: str, names: list[str], marker: bool, temp: TempObject,
                       meta: ObjectMeta, only_if_absent: bool) -> ObjectMeta:
+        """Rename the data and its metadata into place under the bucket's lock, which is held for the
+        renames alone: the data was made durable before (so writers of one bucket fsync in parallel)
+        and the folder is after. Two fsyncs per object, as for any local file: the metadata is not
+        synced on its own (it is renamed in the same step and rides on the folder's sync where the file
+        system journals both, as ext4 does); lost in a crash, it is derived again from the data."""
         folders = names if marker else names[:-1]
-        with self._bucket(bucket) as top, self.folders.lock(bucket):
-            try:
-                parent = open_chain(top, folders, create=True)
-            except NotADirectoryError as error:
-                raise self._below_object(bucket, key, names, int(error.filename)) from None
-            try:
-                if only_if_absent and self._exists_locked(bucket, key, parent, names[-1], marker):
-                    raise PreconditionFailed("If-None-Match: *, and the key exists")
-                if marker:
-                    meta = replace(meta, stamp=stamp_of(os.fstat(parent), folder=True))
-                else:
-                    if is_folder(parent, names[-1]):
-                        raise KeyConflict(bucket, key, "it is a folder holding other keys")
-                    os.rename(temp.path, names[-1], dst_dir_fd=parent)
-                self._write_meta(bucket, meta, durable=True)
+        meta_temp = None if marker else self._meta_temp(meta, durable=False)
+        try:
+            with self._bucket(bucket) as top:
+                with self.folders.lock(bucket):
+                    try:
+                        parent = open_chain(top, folders, create=True)
+                    except NotADirectoryError as error:
+                        raise self._below_object(bucket, key, names, int(error.filename)) from None
+                    try:
+                        if only_if_absent and self._exists_locked(bucket, key, parent, names[-1], marker):
+                            raise PreconditionFailed("If-None-Match: *, and the key exists")
+                        if marker:
+                            meta = replace(meta, stamp=stamp_of(os.fstat(parent), folder=True))
+                            meta_temp = self._meta_temp(meta, durable=False)
+                        elif is_folder(parent, names[-1]):
+                            raise KeyConflict(bucket, key, "it is a folder holding other keys")
+                        else:
+                            os.rename(temp.path, names[-1], dst_dir_fd=parent)
+                        self._place_meta(bucket, meta.key, meta_temp)
+                        meta_temp = None
+                    except BaseException:
+                        os.close(parent)
+                        raise
                 fsync_folder(parent)
-            finally:
                 os.close(parent)
+        finally:
+            if meta_temp is not None:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(meta_temp)
         return meta
 
     def _exists_locked(self, bucket: str, key: str, parent: int, name: str, marker: bool) -> bool:
@@ -345,9 +361,18 @@ class BucketStore:
         return read_meta(self._meta_folder(bucket), "/".join(folders) + "/") is not None
 
     def _write_meta(self, bucket: str, meta: ObjectMeta, *, durable: bool) -> None:
-        subfolder, name = meta_name(meta.key)
-        folder = self._meta_folder(bucket) / subfolder
-        folder.mkdir(parents=True, exist_ok=True)
+        temp = self._meta_temp(meta, durable=durable)
+        try:
+            folder = self._place_meta(bucket, meta.key, temp)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+            raise
+        if durable:
+            _fsync_path(folder)
+
+    def _meta_temp(self, meta: ObjectMeta, *, durable: bool = True) -> Path:
+        """The metadata written to a temporary file (fsynced when ``durable``), ready to be renamed."""
         temp = self.folders.tmp / f"{uuid.uuid4().hex}.meta"
         try:
             with open(temp, "wb") as stream:
@@ -355,17 +380,19 @@ class BucketStore:
                 if durable:
                     stream.flush()
                     os.fsync(stream.fileno())
-            os.replace(temp, folder / name)
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(temp)
             raise
-        if durable:
-            descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-            try:
-                fsync_folder(descriptor)
-            finally:
-                os.close(descriptor)
+        return temp
+
+    def _place_meta(self, bucket: str, key: str, temp: Path) -> Path:
+        """Rename a metadata file into place; the folder it went to."""
+        subfolder, name = meta_name(key)
+        folder = self._meta_folder(bucket) / subfolder
+        folder.mkdir(parents=True, exist_ok=True)
+        os.replace(temp, folder / name)
+        return folder
 
     def _remove_meta(self, bucket: str, key: str) -> None:
         subfolder, name = meta_name(key)
@@ -416,3 +443,11 @@ class BucketStore:
                             f"{self.root} for the user crowdform runs as") from error
         except OSError as error:
             raise StorageError(f"could not {action}: {error.strerror or error}") from error
+
+
+def _fsync_path(folder: Path) -> None:
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        fsync_folder(descriptor)
+    finally:
+        os.close(descriptor)
