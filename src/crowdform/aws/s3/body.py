@@ -8,11 +8,12 @@ it in the same thread call that finishes the upload: a small object costs one th
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from starlette.concurrency import run_in_threadpool
 
 from crowdform.aws.endpoint import read_body
 from crowdform.aws.errors import AwsError
-from crowdform.aws.s3.intake import Intake
 from crowdform.aws.service import AwsCall
 from crowdform.aws.signature import check_payload_hash
 
@@ -27,7 +28,11 @@ async def read_document(call: AwsCall) -> bytes:
     return body
 
 
-async def stream_into(call: AwsCall, intake: Intake) -> bytes:
+class Feedable(Protocol):
+    def feed(self, raw: bytes) -> None: ...
+
+
+async def stream_into(call: AwsCall, intake: Feedable) -> bytes:
     """Feed the body to ``intake`` batch by batch in threads; the last (partial) batch is returned."""
     batch: list[bytes] = []
     size = 0

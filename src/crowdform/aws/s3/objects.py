@@ -106,7 +106,7 @@ async def _chunks(stored: StoredObject, start: int, end: int) -> AsyncIterator[b
         stored.close()
 
 
-class _Upload:
+class BodyUpload:
     """The body of one PutObject (or UploadPart) on its way into a temporary object, in threads."""
 
     def __init__(self, ctx: S3Context, start: Any) -> None:
@@ -147,7 +147,7 @@ class _Upload:
 
     async def receive(self) -> bytes:
         try:
-            return await stream_into(self.ctx.call, self)  # type: ignore[arg-type]
+            return await stream_into(self.ctx.call, self)
         except BaseException:
             await run_in_threadpool(self.discard)
             raise
@@ -161,7 +161,7 @@ async def put_object(ctx: S3Context) -> Response:
         store.check_writable(request.bucket, request.key)
         return store.temp_object(md5=False)
 
-    upload = _Upload(ctx, start)
+    upload = BodyUpload(ctx, start)
     rest = await upload.receive()
 
     def finish() -> ObjectMeta:

@@ -13,7 +13,7 @@ from crowdform.aws.s3.body import read_document
 from crowdform.aws.s3.context import S3Context
 from crowdform.aws.s3.headers import DEFAULT_TYPE, byte_range, check_conditions, stored_headers, user_metadata
 from crowdform.aws.s3.intake import check_algorithm
-from crowdform.aws.s3.objects import _Upload, copy_source
+from crowdform.aws.s3.objects import BodyUpload, copy_source
 from crowdform.aws.s3.shapes import OWNER, children, iso_time, parse_xml, quoted_etag, text_of, xml_response
 from crowdform.storage.buckets.multipart import MAX_PART_NUMBER, ListedPart, Part, Upload
 from crowdform.storage.buckets.writer import TempObject
@@ -55,7 +55,7 @@ async def upload_part(ctx: S3Context) -> Response:
         found["upload"], found["number"] = _upload_and_part(ctx)
         return ctx.store.temp_object(md5=False)
 
-    upload = _Upload(ctx, start)
+    upload = BodyUpload(ctx, start)
     rest = await upload.receive()
 
     def finish() -> Part:
