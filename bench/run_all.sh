@@ -5,6 +5,7 @@
 #
 #   bench/run_all.sh                 # the engine's benchmarks
 #   ONLY="ingest output" bench/run_all.sh
+#   ONLY=s3 bench/run_all.sh         # S3 API against moto, and a 1 GB multipart upload
 #   ONLY=consolidation CROWDKIT_PYTHON=/tmp/ckvenv/bin/python bench/run_all.sh   # with crowd-kit alongside
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -44,6 +45,8 @@ for what in $ONLY; do
       run consolidation-classes $PY bench/consolidation_classes.py --size 10k-x5 --size 100k-x5 --size 1m-x3 --sparse "${ck[@]}"
       run consolidation-boxes $PY bench/consolidation_boxes.py
       run consolidation-masks $PY bench/consolidation_masks.py "${ck[@]}" ;;
+    s3)
+      run s3 $PY bench/s3.py --out "$OUT/s3.json" ;;
   esac
 done
 echo "results in $OUT"
