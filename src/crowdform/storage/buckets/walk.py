@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 from crowdform.storage.buckets.folders import open_chain, open_folder
+from crowdform.storage.local import TEMP_SUFFIX
 
 
 @dataclass(frozen=True)
@@ -105,13 +106,14 @@ class KeyWalker:
 
 
 def _entries(descriptor: int, start: str) -> list[tuple[str, str, bool]]:
-    """The folder's files and folders whose names start with ``start``, in key order; symlinks and
-    names that are not valid Unicode (so cannot be keys) are left out."""
+    """The folder's files and folders whose names start with ``start``, in key order; symlinks, names
+    that are not valid Unicode (so cannot be keys) and the local store's files being written (a file
+    written into a bucket folder as a ``file://`` path) are left out."""
     entries = []
     with os.scandir(descriptor) as scan:
         for entry in scan:
             name = entry.name
-            if not name.startswith(start) or entry.is_symlink():
+            if not name.startswith(start) or entry.is_symlink() or (name[:1] == "." and name.endswith(TEMP_SUFFIX)):
                 continue
             try:
                 name.encode("utf-8")
