@@ -90,3 +90,18 @@ def raw_get(endpoint: S3Endpoint, path: str) -> httpx.Response:
         built = client.build_request("GET", endpoint.url, headers=dict(request.headers.items()))
         built.url = built.url.copy_with(raw_path=path.encode())
         return client.send(built)
+
+
+@pytest.mark.parametrize("presign_s3_urls", [False, True])
+def test_grant_read_access_links_serve_embedded_objects(embedded_s3: S3Endpoint, presign_s3_urls: bool) -> None:
+    from crowdform.engine.file_access import FileAccess
+
+    s3, bucket = embedded_s3.s3(), embedded_s3.bucket()
+    s3.put_object(Bucket=bucket, Key="frames/0001.png", Body=b"\x89PNG frame")
+    runtime = embedded_s3.runtime
+    access = FileAccess(runtime.signing_secret, runtime.storage, runtime.clock, presign_s3=presign_s3_urls)
+    link = access.grant(f"s3://{bucket}/frames/0001.png")
+    assert link.startswith("/files/")  # crowdform serves the embedded store itself, presigning or not
+    served = httpx.get(embedded_s3.url + link)
+    assert served.status_code == 200 and served.content == b"\x89PNG frame"
+    assert served.headers["content-type"] == "image/png"

@@ -11,7 +11,17 @@ from starlette.responses import Response
 from crowdform.aws.errors import AwsError
 from crowdform.aws.s3.body import read_document
 from crowdform.aws.s3.context import S3Context
-from crowdform.aws.s3.shapes import OWNER, encode_key, iso_time, object_entry, token, untoken, xml_response
+from crowdform.aws.s3.shapes import (
+    NAMESPACE,
+    OWNER,
+    encode_key,
+    iso_time,
+    object_entry,
+    token,
+    untoken,
+    xml_response,
+)
+from crowdform.aws.xml import to_xml
 
 MAX_KEYS = 1000
 
@@ -40,11 +50,9 @@ async def delete_bucket(ctx: S3Context) -> Response:
 
 async def bucket_location(ctx: S3Context) -> Response:
     await run_in_threadpool(ctx.store.head_bucket, ctx.request.bucket)
-    from crowdform.aws.xml import to_xml
-
-    region = "" if ctx.region == "us-east-1" else ctx.region  # S3 writes us-east-1 as no constraint
-    body = to_xml("LocationConstraint", region or None, namespace="http://s3.amazonaws.com/doc/2006-03-01/")
-    return Response(body, media_type="application/xml", headers=ctx.ids)
+    region = None if ctx.region == "us-east-1" else ctx.region  # S3 writes us-east-1 as no constraint
+    return Response(to_xml("LocationConstraint", region, namespace=NAMESPACE), media_type="application/xml",
+                    headers=ctx.ids)
 
 
 def _max_keys(query: dict[str, str]) -> int:

@@ -23,7 +23,6 @@ class S3Request:
     bucket: str
     key: str
     query: dict[str, str]
-    virtual_host: bool
 
 
 def bucket_from_host(host: str, server_names: frozenset[str]) -> str | None:
@@ -38,14 +37,13 @@ def bucket_from_host(host: str, server_names: frozenset[str]) -> str | None:
 def route(http: HttpRequest, host: str, server_names: frozenset[str]) -> S3Request:
     query = dict(http.query)
     bucket = bucket_from_host(host, server_names)
-    virtual = bucket is not None
     path = http.raw_path or "/"
     if bucket is not None:
         key = unquote(path[1:])
     else:
         bucket, _, rest = path[1:].partition("/")
         bucket, key = unquote(bucket), unquote(rest)
-    return S3Request(_operation(http, bucket, key, query), bucket, key, query, virtual)
+    return S3Request(_operation(http, bucket, key, query), bucket, key, query)
 
 
 def v2_resource(http: HttpRequest, host: str, server_names: frozenset[str]) -> str | None:
