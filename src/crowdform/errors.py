@@ -41,6 +41,13 @@ class Conflict(CrowdformError):
     code = "ResourceInUse"
 
 
+class LimitExceeded(CrowdformError):
+    """A request would take a resource past a limit (more than 50 tags on one resource)."""
+
+    status_code = 400
+    code = "ResourceLimitExceeded"
+
+
 @dataclass
 class Problem:
     """One thing wrong with an input: where it is, what it holds, and how to fix it."""

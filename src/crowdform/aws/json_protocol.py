@@ -7,6 +7,7 @@ parses into ``ClientError`` codes. Timestamps go out as epoch seconds, as the pr
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from starlette.responses import Response
@@ -43,17 +44,17 @@ def operation(target: str | None, prefix: str) -> str:
 
 
 def parse_body(body: bytes) -> dict[str, Any]:
-    """The request's JSON object; a body that is no JSON object (or nests absurdly) is a SerializationException."""
+    """The request's JSON object; a body that is no JSON object (or nests absurdly, or holds a number
+    no service takes: NaN, Infinity, an overflowing float, an integer of thousands of digits) is a
+    SerializationException."""
     if not body.strip():
         return {}
     try:
-        value = json.loads(body)
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as error:
+        value = loads(body)
+    except (ValueError, RecursionError) as error:  # ValueError covers JSONDecodeError and UnicodeDecodeError
         raise AwsError("SerializationException", f"The request body is not valid JSON: {error}") from None
     if not isinstance(value, dict):
         raise AwsError("SerializationException", "The request body must be a JSON object.")
-    if _depth(value) > MAX_DEPTH:
-        raise AwsError("SerializationException", f"The request body nests deeper than {MAX_DEPTH} levels.")
     return value
 
 
@@ -63,7 +64,8 @@ def result_response(result: dict[str, Any], request_id: str) -> Response:
 
 
 def error_response(error: AwsError, request_id: str) -> Response:
-    body = json.dumps({"__type": error.code, "message": error.message}, ensure_ascii=False).encode()
+    # ASCII: a message may quote the request, and text sent in a request is not always valid Unicode
+    body = json.dumps({"__type": error.code, "message": error.message}).encode()
     return Response(body, status_code=error.status, media_type=JSON_TYPE,
                     headers={"x-amzn-RequestId": request_id, "x-amzn-ErrorType": f"{error.code}:"})
 
@@ -71,6 +73,27 @@ def error_response(error: AwsError, request_id: str) -> Response:
 def auth_error(failure: AuthFailure) -> AwsError:
     code, status = AUTH_CODES.get(failure.reason, ("AccessDeniedException", 403))
     return AwsError(code, failure.message, status)
+
+
+def loads(text: str | bytes) -> Any:
+    """JSON as the services read it: NaN, Infinity, floats that overflow to infinity and nesting
+    deeper than ``MAX_DEPTH`` raise ``ValueError``, as do integers of more than 4,300 digits
+    (Python's own limit); nesting past the interpreter's limit raises ``RecursionError``."""
+    value = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    if _depth(value) > MAX_DEPTH:
+        raise ValueError(f"it nests deeper than {MAX_DEPTH} levels")
+    return value
+
+
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(f"the number {text[:40]} is too large")
+    return value
 
 
 def _depth(value: Any) -> int:

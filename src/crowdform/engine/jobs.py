@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterator
 
 from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from crowdform.builtin.worker_templates import worker_template
 from crowdform.engine.clock import utc
@@ -25,6 +26,7 @@ from crowdform.engine.hook_registry import HookRegistry
 from crowdform.engine.ingest import ingest_manifest, refresh_statistics, refuse_private_files
 from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import JobStatus, LeaseState, ObjectState
+from crowdform.engine.tags import put_tags, tags_of
 from crowdform.engine.workforce import Workforce
 from crowdform.errors import Conflict, InvalidInput, NotFound
 from crowdform.groundtruth.arns import NAME_PATTERN, labeling_job_arn
@@ -110,6 +112,11 @@ def label_counters(connection: Connection, job_id: int, object_count: int) -> di
     by_state = dict(connection.execute(
         select(DataObject.state, func.count()).where(DataObject.job_id == job_id).group_by(DataObject.state)
     ).all())
+    return counters_from_states(by_state, object_count)
+
+
+def counters_from_states(by_state: dict[str, int], object_count: int) -> dict[str, int]:
+    """LabelCounters from the number of a job's objects in each state."""
     labeled = by_state.get(ObjectState.LABELED, 0)
     failed = by_state.get(ObjectState.FAILED, 0)
     return {
@@ -223,14 +230,31 @@ class Jobs:
                                        hint='Add "auditLabelAttributeName": "<the earlier job\'s LabelAttributeName>" '
                                             "(with crowdform job create: --audit-label-attribute)")
         template = self._template(spec, task, uri)
+        try:
+            job = self._insert(spec, manifest_uri, output_path, config, template, base_dir, progress)
+        except IntegrityError:
+            with self.runtime.database.read() as connection:
+                taken = connection.execute(select(Job.id).where(Job.name_key == spec.name.lower())).first()
+            if taken is None:
+                raise
+            raise _name_taken(spec.name) from None  # another request took the name after our check
+        refresh_statistics(self.runtime.database)
+        return job
+
+    def _insert(self, spec: JobSpec, manifest_uri: str, output_path: str, config: LabelCategoryConfig | None,
+                template: str, base_dir: Path, progress: Callable[[int], None] | None) -> JobRow:
+        """The job's row, its tags and one row per manifest line, in one transaction."""
+        task = spec.task_type
         labels = None if config is None else config.labels
         now = self.runtime.clock.now()
-        settings = self.runtime.settings
+        settings, storage = self.runtime.settings, self.runtime.storage
         with self.runtime.database.write() as connection:
             if connection.execute(select(Job.id).where(Job.name_key == spec.name.lower())).first():
-                raise Conflict(f"A labeling job named {spec.name!r} already exists (names are unique, ignoring case). "
-                               "Choose another LabelingJobName.")
-            team_id = self.workforce.team_id(connection, spec.team)
+                raise _name_taken(spec.name)
+            try:
+                team_id = self.workforce.team_id(connection, spec.team)
+            except NotFound as missing:
+                raise NotFound(f"HumanTaskConfig.WorkteamArn: {missing}") from None
             pre = spec.pre_hook and self.hooks.resolve(connection, spec.pre_hook, base_dir=base_dir,
                                                         field_name="HumanTaskConfig.PreHumanTaskLambdaArn")
             post = spec.post_hook and self.hooks.resolve(
@@ -257,10 +281,10 @@ class Jobs:
                                     progress=progress,
                                     refuse_value=refuse_private_files(storage, settings.buckets_dir.resolve()))
             connection.execute(update(Job).where(Job.id == job_id).values(object_count=count))
+            put_tags(connection, labeling_job_arn(settings.region, settings.account_id, spec.name),
+                     [(tag["Key"], tag["Value"]) for tag in spec.request.get("Tags") or ()])
             self.runtime.log(connection, job_id, "engine", f"created with {count} data objects from {manifest_uri}")
-            job = load_job(connection, spec.name)
-        refresh_statistics(self.runtime.database)
-        return job
+            return load_job(connection, spec.name)
 
     def _template(self, spec: JobSpec, task: TaskType | None, uri: Callable[[str], str]) -> str:
         """The job's worker template: its own, else its built-in task type's (also for Ground Truth's
@@ -287,14 +311,16 @@ class Jobs:
         with self.runtime.database.read() as connection:
             return load_job(connection, name)
 
-    def describe(self, name: str) -> dict[str, Any]:
-        """The job in the shape of SageMaker's DescribeLabelingJob response."""
+    def describe(self, name: str, *, epoch_times: bool = False) -> dict[str, Any]:
+        """The job in the shape of SageMaker's DescribeLabelingJob response; times as ISO 8601 text,
+        or as epoch seconds (``epoch_times``, SageMaker's wire form)."""
         with self.runtime.database.read() as connection:
             row = connection.execute(select(Job).where(Job.name_key == name.lower())).first()
             if row is None:
                 raise NotFound(f"Labeling job {name!r} does not exist. List jobs with: crowdform job list")
             counters = label_counters(connection, row.id, row.object_count)
-        return _describe(row, counters)
+            tags = tags_of(connection, row.arn)
+        return describe_job(row, counters, tags, epoch_times=epoch_times)
 
     def list_jobs(self) -> list[dict[str, Any]]:
         """ListLabelingJobs summaries, newest first."""
@@ -302,7 +328,7 @@ class Jobs:
             rows = connection.execute(select(Job).order_by(Job.created_at.desc(), Job.id.desc())).all()
             summaries = []
             for row in rows:
-                d = _describe(row, label_counters(connection, row.id, row.object_count))
+                d = describe_job(row, label_counters(connection, row.id, row.object_count), [])
                 summaries.append({k: d[k] for k in (
                     "LabelingJobName", "LabelingJobArn", "CreationTime", "LastModifiedTime", "LabelingJobStatus",
                     "LabelCounters", "FailureReason", "LabelingJobOutput", "InputConfig") if k in d}
@@ -348,13 +374,17 @@ def begin_stopping(connection: Connection, job_id: int, now: float) -> None:
     ).values(state=ObjectState.ANSWERED, answered_at=now))
 
 
-def _describe(row: Any, counters: dict[str, int]) -> dict[str, Any]:
+def describe_job(row: Any, counters: dict[str, int], tags: list[tuple[str, str]], *,
+                 epoch_times: bool = False) -> dict[str, Any]:
+    """A ``jobs`` row as DescribeLabelingJob has it: the request echoed, the state and counters, the
+    tags the job has now (``Tags`` left out when it has none)."""
     request = json.loads(row.request)
+    time: Callable[[float], Any] = float if epoch_times else _iso
     out: dict[str, Any] = {
         "LabelingJobStatus": row.status,
         "LabelCounters": counters,
-        "CreationTime": _iso(row.created_at),
-        "LastModifiedTime": _iso(row.updated_at),
+        "CreationTime": time(row.created_at),
+        "LastModifiedTime": time(row.updated_at),
         "JobReferenceCode": row.reference_code,
         "LabelingJobName": row.name,
         "LabelingJobArn": row.arn,
@@ -364,14 +394,21 @@ def _describe(row: Any, counters: dict[str, int]) -> dict[str, Any]:
         "RoleArn": request.get("RoleArn", ""),
         "HumanTaskConfig": request.get("HumanTaskConfig", {}),
     }
-    for key in ("LabelCategoryConfigS3Uri", "StoppingConditions", "LabelingJobAlgorithmsConfig", "Tags"):
+    for key in ("LabelCategoryConfigS3Uri", "StoppingConditions", "LabelingJobAlgorithmsConfig"):
         if key in request:
             out[key] = request[key]
+    if tags:
+        out["Tags"] = [{"Key": key, "Value": value} for key, value in tags]
     if row.failure_reason:
         out["FailureReason"] = row.failure_reason
     if row.output_written_at is not None:
         out["LabelingJobOutput"] = {"OutputDatasetS3Uri": JobLayout(row.output_path, row.name).output_manifest}
     return out
+
+
+def _name_taken(name: str) -> Conflict:
+    return Conflict(f"A labeling job named {name!r} already exists (names are unique, ignoring case). "
+                    "Choose another LabelingJobName.")
 
 
 def _relative_to(value: str, base_dir: Path) -> str:

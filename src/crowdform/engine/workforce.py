@@ -1,5 +1,12 @@
 """Private teams, workers, passwords and API tokens.
 
+A team's workers (``team_members``, the one table the worker loop reads) are its direct members,
+added with ``crowdform worker add --team``, plus the direct members of its member groups
+(``team_groups``: the groups of a SageMaker work team's member definitions, themselves teams). The
+derived rows are rebuilt here whenever a group gains a member or a team's groups change, so the
+worker loop's SQL stays one indexed lookup (``engine/task_sql.py``). Groups are followed one level:
+a group's own groups do not count.
+
 Passwords are stored as argon2 hashes. Tokens are random and only their SHA-256 is stored, so a
 leaked database does not leak working credentials. A worker's ``worker_uid`` is the opaque
 ``private.<region>.<16 hex digits>`` id that Ground Truth writes into worker-response files.
@@ -13,16 +20,17 @@ import secrets
 import threading
 import uuid
 from dataclasses import dataclass
+from collections.abc import Iterable
 from typing import Any, NoReturn
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, false, func, insert, literal, select, update
 from sqlalchemy.exc import IntegrityError
 
 from crowdform.engine.runtime import Runtime
 from crowdform.errors import Conflict, InvalidInput, NotFound, Unauthorized
-from crowdform.store.models import Admin, ApiToken, Team, TeamMember, Worker
+from crowdform.store.models import Admin, ApiToken, Team, TeamGroup, TeamMember, Worker
 
 TEAM_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
 USERNAME = re.compile(r"^[A-Za-z0-9._@+-]{1,128}$")
@@ -160,10 +168,14 @@ class Workforce:
                 ).returning(Worker.id)).scalar_one()
             elif hashed is not None:
                 connection.execute(update(Worker).where(Worker.id == worker_id).values(password_hash=hashed))
-            exists = connection.execute(select(TeamMember.worker_id).where(
+            membership = connection.execute(select(TeamMember.direct).where(
                 TeamMember.team_id == team_id, TeamMember.worker_id == worker_id)).first()
-            if exists is None:
-                connection.execute(insert(TeamMember).values(team_id=team_id, worker_id=worker_id))
+            if membership is None:
+                connection.execute(insert(TeamMember).values(team_id=team_id, worker_id=worker_id, direct=True))
+            elif not membership.direct:  # a member through a group until now: a direct member from now on
+                connection.execute(update(TeamMember).where(TeamMember.team_id == team_id,
+                                                            TeamMember.worker_id == worker_id).values(direct=True))
+            refresh_members(connection, teams_using_group(connection, team_id))
             return _info(connection.execute(_WORKER.where(Worker.id == worker_id)).one()), generated
 
     def teams_of(self, worker_id: int) -> tuple[str, ...]:
@@ -292,6 +304,35 @@ class Workforce:
         until = now + TOKEN_CACHE_SECONDS
         self._checked.put(token_hash, principal, until if row.expires_at is None else min(until, row.expires_at))
         return principal
+
+
+def set_groups(connection: Connection, team_id: int, group_ids: Iterable[int]) -> None:
+    """Make ``group_ids`` the member groups of team ``team_id`` and rebuild its derived members."""
+    connection.execute(delete(TeamGroup).where(TeamGroup.team_id == team_id))
+    rows = [{"team_id": team_id, "group_id": group_id} for group_id in dict.fromkeys(group_ids)]
+    if rows:
+        connection.execute(insert(TeamGroup), rows)
+    refresh_members(connection, [team_id])
+
+
+def teams_using_group(connection: Connection, group_id: int) -> list[int]:
+    """The teams that have team ``group_id`` among their member groups."""
+    return list(connection.execute(select(TeamGroup.team_id).where(TeamGroup.group_id == group_id)).scalars())
+
+
+def refresh_members(connection: Connection, team_ids: Iterable[int]) -> None:
+    """Rebuild the derived member rows of each team: the direct members of its groups, less those
+    that are direct members of the team itself. Two set-based statements per team."""
+    for team_id in team_ids:
+        groups = select(TeamGroup.group_id).where(TeamGroup.team_id == team_id)
+        from_groups = select(TeamMember.worker_id).where(TeamMember.team_id.in_(groups), TeamMember.direct)
+        connection.execute(delete(TeamMember).where(
+            TeamMember.team_id == team_id, ~TeamMember.direct, TeamMember.worker_id.not_in(from_groups)))
+        present = select(TeamMember.worker_id).where(TeamMember.team_id == team_id)
+        connection.execute(insert(TeamMember).from_select(
+            ["team_id", "worker_id", "direct"],
+            select(literal(team_id), TeamMember.worker_id, false()).distinct().where(
+                TeamMember.team_id.in_(groups), TeamMember.direct, TeamMember.worker_id.not_in(present))))
 
 
 _WORKER = select(Worker.id, Worker.username, Worker.worker_uid, Worker.subject, Worker.active)

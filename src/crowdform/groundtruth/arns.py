@@ -86,6 +86,9 @@ _WORKTEAM_ARN = re.compile(
     r"arn:aws[a-z-]*:sagemaker:(?P<region>[a-z0-9-]*):(?P<account>[0-9]{12}):"
     r"workteam/(?P<kind>[^/]*)/(?P<name>.*)"
 )
+_SAGEMAKER_ARN = re.compile(
+    r"arn:aws[a-z-]*:sagemaker:[a-z0-9-]*:[0-9]{12}:(?P<type>[a-z-]+)/(?P<id>.+)"
+)
 _LAMBDA_ARN = re.compile(
     r"arn:aws[a-z-]*:lambda:(?P<region>[a-z0-9-]*):(?P<account>[0-9]{12}):"
     r"function:(?P<name>[a-zA-Z0-9_-]{1,64})(?::(?P<qualifier>\$LATEST|[a-zA-Z0-9_-]{1,128}))?"
@@ -95,6 +98,24 @@ _LAMBDA_ARN = re.compile(
 def labeling_job_arn(region: str, account: str, name: str) -> str:
     """``arn:aws:sagemaker:<region>:<account>:labeling-job/<name>``, the name lower-cased (spec 3.2 [O])."""
     return f"arn:aws:sagemaker:{region}:{account}:labeling-job/{name.lower()}"
+
+
+def workteam_arn(region: str, account: str, name: str) -> str:
+    """``arn:aws:sagemaker:<region>:<account>:workteam/private-crowd/<name>`` (spec 9.1): a private work team."""
+    return f"arn:aws:sagemaker:{region}:{account}:workteam/private-crowd/{name}"
+
+
+def workforce_arn(region: str, account: str, name: str = "default") -> str:
+    """``arn:aws:sagemaker:<region>:<account>:workforce/<name>``: the private workforce (AWS names it ``default``)."""
+    return f"arn:aws:sagemaker:{region}:{account}:workforce/{name}"
+
+
+def sagemaker_resource(arn: str) -> tuple[str, str] | None:
+    """``(resource type, resource id)`` of a SageMaker ARN, whatever its region and account:
+    ``...:labeling-job/tone`` -> ``("labeling-job", "tone")``, ``...:workteam/private-crowd/t`` ->
+    ``("workteam", "private-crowd/t")``; None for anything else."""
+    match = _SAGEMAKER_ARN.fullmatch(arn)
+    return (match["type"], match["id"]) if match else None
 
 
 def workteam_name(value: str, *, source: str = "WorkteamArn") -> str:

@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -34,12 +35,23 @@ class Base(DeclarativeBase):
 
 
 class Team(Base):
-    """A private work team: the WorkteamArn of a job names one."""
+    """A private work team: the WorkteamArn of a job names one, and its workers (``team_members``) get
+    the job's tasks.
+
+    Every team made with ``crowdform team create`` or SageMaker's CreateWorkteam is a work team
+    (``is_workteam``), listed by ListWorkteams. A team that CreateWorkteam made only because a member
+    definition named it as a group is not (``is_workteam`` false) until CreateWorkteam names it.
+    ``workteam`` keeps what CreateWorkteam/UpdateWorkteam were given (description, member
+    definitions, ...) as JSON; None for a team the CLI made.
+    """
 
     __tablename__ = "teams"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(63), unique=True)
     created_at: Mapped[float] = mapped_column(Float)
+    is_workteam: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    workteam: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class Worker(Base):
@@ -56,9 +68,36 @@ class Worker(Base):
 
 
 class TeamMember(Base):
+    """A worker who gets the tasks of the team's jobs. ``direct``: added to this team itself
+    (``crowdform worker add --team``); otherwise the row is derived from a member group of the team
+    (``team_groups``) and rebuilt when the groups or their members change (``engine/workforce.py``).
+    The worker loop reads this table alone, so membership costs it one indexed lookup either way."""
+
     __tablename__ = "team_members"
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
     worker_id: Mapped[int] = mapped_column(ForeignKey("workers.id", ondelete="CASCADE"), primary_key=True)
+    direct: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+
+
+class TeamGroup(Base):
+    """A member group of a work team (a ``CognitoMemberDefinition``'s ``UserGroup`` or an
+    ``OidcMemberDefinition``'s group): the direct members of team ``group_id`` work on team
+    ``team_id``'s jobs too."""
+
+    __tablename__ = "team_groups"
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"), primary_key=True, index=True)
+
+
+class Tag(Base):
+    """A SageMaker tag on a labeling job or a work team (AddTags, ``Tags`` at creation), by resource ARN."""
+
+    __tablename__ = "tags"
+    __table_args__ = (UniqueConstraint("resource_arn", "key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    resource_arn: Mapped[str] = mapped_column(String(256))
+    key: Mapped[str] = mapped_column(String(128))
+    value: Mapped[str] = mapped_column(String(256))
 
 
 class Admin(Base):

@@ -32,12 +32,15 @@ class TaskTemplate:
     bundle_url: str
     _template: BoundTemplate = field(repr=False)
 
-    def render(self, task_input: object, *, grant_read_access: Callable[[str], str], strict: bool = False) -> str:
+    def render(self, task_input: object, *, grant_read_access: Callable[[str], str], strict: bool = False,
+               crowd_script: bool = True) -> str:
         """The worker's page for ``task_input`` (the pre-hook's ``taskInput``, any JSON value).
 
         ``grant_read_access`` turns a URI into a URL the worker's browser may fetch. With
         ``strict``, undefined values the page uses are refused (one problem each) instead of
-        rendering as empty text. Raises :class:`InvalidInput` naming this template.
+        rendering as empty text. ``crowd_script`` False leaves the page's script tags as the template
+        wrote them (SageMaker's RenderUiTemplate returns the rendered Liquid alone). Raises
+        :class:`InvalidInput` naming this template.
         """
         missing: list[Undefined] | None = [] if strict else None
         with rendering(RenderState(grant_read_access, missing)):
@@ -48,7 +51,7 @@ class TaskTemplate:
         problems = missing_problems(missing) if missing else []
         if problems:
             raise InvalidInput(self.name, problems)
-        return use_bundle(page, self.bundle_url)
+        return use_bundle(page, self.bundle_url) if crowd_script else page
 
 
 @lru_cache(maxsize=128)

@@ -1,0 +1,1 @@
+"""SageMaker on the AWS endpoint: labeling jobs, work teams, tags and RenderUiTemplate (``service.py``)."""
