@@ -108,9 +108,13 @@ def load_job(connection: Connection, name: str) -> JobRow:
 
 
 def label_counters(connection: Connection, job_id: int, object_count: int) -> dict[str, int]:
-    """Ground Truth's LabelCounters, derived from object states so they can never drift."""
+    """Ground Truth's LabelCounters, derived from object states so they can never drift. Only the
+    final states are counted (``Unlabeled`` is the rest): two ranges of the (job, state) index, not
+    every object of the job."""
     by_state = dict(connection.execute(
-        select(DataObject.state, func.count()).where(DataObject.job_id == job_id).group_by(DataObject.state)
+        select(DataObject.state, func.count())
+        .where(DataObject.job_id == job_id, DataObject.state.in_((ObjectState.LABELED, ObjectState.FAILED)))
+        .group_by(DataObject.state)
     ).all())
     return counters_from_states(by_state, object_count)
 
