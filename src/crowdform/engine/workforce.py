@@ -26,6 +26,7 @@ from typing import Any, NoReturn
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, bindparam, delete, false, func, insert, literal, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from crowdform.engine.runtime import Runtime
@@ -311,7 +312,7 @@ def set_groups(connection: Connection, team_id: int, group_ids: Iterable[int]) -
     connection.execute(delete(TeamGroup).where(TeamGroup.team_id == team_id))
     rows = [{"team_id": team_id, "group_id": group_id} for group_id in dict.fromkeys(group_ids)]
     if rows:
-        connection.execute(insert(TeamGroup), rows)
+        connection.execute(_insert_or_skip(connection, TeamGroup), rows)
     refresh_members(connection, [team_id])
 
 
@@ -321,18 +322,24 @@ def teams_using_group(connection: Connection, group_id: int) -> list[int]:
 
 
 def refresh_members(connection: Connection, team_ids: Iterable[int]) -> None:
-    """Rebuild the derived member rows of each team: the direct members of its groups, less those
-    that are direct members of the team itself. Two set-based statements per team."""
+    """Rebuild the derived member rows of each team: the direct members of its groups, but for
+    those that are direct members of the team itself. Two set-based statements per team; a row
+    another transaction added meanwhile is skipped, not a failure."""
     for team_id in team_ids:
         groups = select(TeamGroup.group_id).where(TeamGroup.team_id == team_id)
         from_groups = select(TeamMember.worker_id).where(TeamMember.team_id.in_(groups), TeamMember.direct)
         connection.execute(delete(TeamMember).where(
             TeamMember.team_id == team_id, ~TeamMember.direct, TeamMember.worker_id.not_in(from_groups)))
-        present = select(TeamMember.worker_id).where(TeamMember.team_id == team_id)
-        connection.execute(insert(TeamMember).from_select(
+        connection.execute(_insert_or_skip(connection, TeamMember).from_select(
             ["team_id", "worker_id", "direct"],
             select(literal(team_id), TeamMember.worker_id, false()).distinct().where(
-                TeamMember.team_id.in_(groups), TeamMember.direct, TeamMember.worker_id.not_in(present))))
+                TeamMember.team_id.in_(groups), TeamMember.direct)))
+
+
+def _insert_or_skip(connection: Connection, table: type[TeamMember] | type[TeamGroup]) -> Any:
+    """``INSERT ... ON CONFLICT DO NOTHING`` in the connection's dialect (SQLite and PostgreSQL)."""
+    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+    return dialect.insert(table).on_conflict_do_nothing()
 
 
 _WORKER = select(Worker.id, Worker.username, Worker.worker_uid, Worker.subject, Worker.active)
