@@ -17,8 +17,6 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from crowdform.aws.sagemaker.service import OPERATIONS
-from crowdform.aws.service_model import operation_models
 from crowdform.engine.access_keys import AccessKeys
 from crowdform.engine.workforce import WorkerInfo, Workforce
 from tests.aws.conftest import AwsEndpoint
@@ -144,8 +142,3 @@ def sagemaker_with(tmp_path: Path, database_url: str, aws_credentials: None) -> 
     for server, runtime in started:
         server.stop()
         runtime.close()
-
-
-@pytest.fixture(scope="session")
-def sagemaker_models() -> dict[str, Any]:
-    return operation_models("sagemaker", OPERATIONS)

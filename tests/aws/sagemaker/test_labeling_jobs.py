@@ -9,6 +9,7 @@ from typing import Any
 
 from crowdform.engine.hook_registry import HookRegistry
 from crowdform.engine.jobs import Jobs
+from crowdform.groundtruth.job_request import parse_create_labeling_job
 from tests.aws.sagemaker.conftest import POST, PRE, ROLE, SageMaker, add_workers, error_of
 from tests.fixtures.s3 import S3Bucket
 from tests.helpers import label_everything
@@ -134,8 +135,6 @@ def test_a_job_the_cli_made_is_described_with_model_shaped_arns(sagemaker: SageM
     """A crowdform request may name its team by name alone; SageMaker shows the work team ARN."""
     request = sagemaker.job_request("from-cli")
     request["HumanTaskConfig"]["WorkteamArn"] = "crowd"
-    from crowdform.groundtruth.job_request import parse_create_labeling_job
-
     Jobs(sagemaker.runtime).create(parse_create_labeling_job(request, source="test"), base_dir=sagemaker.folder)
     described = sagemaker.client.describe_labeling_job(LabelingJobName="from-cli")
     assert described["HumanTaskConfig"]["WorkteamArn"] == sagemaker.workteam_arn
