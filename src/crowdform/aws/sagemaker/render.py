@@ -32,7 +32,7 @@ def render_ui_template(context: Context, request: dict[str, Any]) -> dict[str, A
     except InvalidInput as error:
         return _failed(error, "LiquidSyntaxError")
     settings = context.runtime.settings
-    files = FileAccess(context.runtime.secret, context.runtime.storage, context.runtime.clock,
+    files = FileAccess(context.runtime.signing_secret, context.runtime.storage, context.runtime.clock,
                        ttl_seconds=settings.signed_url_ttl_seconds, base_path=context.base_url + FILES_PATH,
                        presign_s3=settings.presign_s3_urls)
     try:
