@@ -158,3 +158,26 @@ def test_s3_uris_are_read_through_the_configured_store(sagemaker_with: Any, s3_b
     assert described["InputConfig"] == request["InputConfig"] and described["RoleArn"] == ROLE
     assert described["HumanTaskConfig"]["PreHumanTaskLambdaArn"] == PRE
     assert described["HumanTaskConfig"]["AnnotationConsolidationConfig"]["AnnotationConsolidationLambdaArn"] == POST
+
+
+def test_a_notebook_runs_on_the_embedded_store_through_crowdform_s3(sagemaker: SageMaker) -> None:
+    """Bucket, upload, CreateLabelingJob with s3:// URIs, workers label, the output manifest read back
+    with S3's GetObject: no S3 server but crowdform."""
+    s3 = sagemaker.endpoint.client("s3")
+    s3.create_bucket(Bucket="gt-notebook")
+    lines = "".join(json.dumps({"source": f"review {i}"}) + "\n" for i in range(3))
+    s3.put_object(Bucket="gt-notebook", Key="input/data.manifest", Body=lines.encode())
+    s3.put_object(Bucket="gt-notebook", Key="input/template.html", Body=b"<p>{{ task.input.taskObject }}</p>")
+    request = sagemaker.job_request("embedded")
+    request["InputConfig"]["DataSource"]["S3DataSource"]["ManifestS3Uri"] = "s3://gt-notebook/input/data.manifest"
+    request["OutputConfig"]["S3OutputPath"] = "s3://gt-notebook/output/"
+    request["HumanTaskConfig"]["UiConfig"]["UiTemplateS3Uri"] = "s3://gt-notebook/input/template.html"
+    sagemaker.client.create_labeling_job(**request)
+    workers = add_workers(sagemaker, "crowd", 1)
+    assert label_everything(sagemaker.runtime, Jobs(sagemaker.runtime).get("embedded"), workers) == 3
+    described = sagemaker.client.describe_labeling_job(LabelingJobName="embedded")
+    assert described["LabelingJobStatus"] == "Completed"
+    output = described["LabelingJobOutput"]["OutputDatasetS3Uri"]
+    assert output == "s3://gt-notebook/output/embedded/manifests/output/output.manifest"
+    body = s3.get_object(Bucket="gt-notebook", Key=output.removeprefix("s3://gt-notebook/"))["Body"].read()
+    assert [json.loads(line)["source"] for line in body.decode().splitlines()] == ["review 0", "review 1", "review 2"]
