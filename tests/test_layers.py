@@ -38,6 +38,7 @@ RANK = {
     "templating": 1,  # pure: Ground Truth's Liquid dialect
     "consolidation": 1,  # pure (when it appears)
     "errors": 0,
+    "untrusted": 0,  # what crowdform refuses in data from outside: anyone may use it
     "": 0,  # crowdform/__init__.py: the version
 }
 # Same-rank layers that may import one another, one way only (as the code does today).
@@ -46,14 +47,15 @@ SIBLINGS = {
     ("secrets", "settings"),
     ("demo", "engine"),
     ("hooks", "storage"),  # allowed by the architecture sketch; unused today
+    ("untrusted", "errors"),  # its refusals are InvalidInput
 }
 # Single module-to-module exceptions, each with its reason. Every entry must still be in use.
 ALLOWED_EDGES = {
     ("crowdform.cli.serve", "crowdform.web.app"): "`crowdform serve` and `demo` run the one app factory (lazily)",
     ("crowdform.cli.templates", "crowdform.web.preview_app"): "`crowdform preview` serves the preview app (lazily)",
 }
-# The pure layers import the standard library, crowdform.errors, their own package, their siblings
-# above, and these third-party packages only.
+# The pure layers import the standard library, crowdform.errors and crowdform.untrusted, their own
+# package, their siblings above, and these third-party packages only.
 PURE = {"groundtruth": set(), "manifest": set(), "templating": {"liquid", "markupsafe"},
         "consolidation": {"numpy", "scipy"}}
 
@@ -121,7 +123,7 @@ def upward_imports(package_dir: Path = PACKAGE_DIR) -> tuple[list[str], set[tupl
 
 def impure_imports(layer: str, package_dir: Path = PACKAGE_DIR) -> list[str]:
     """Imports of a pure layer that are neither the standard library nor allowed by the table."""
-    allowed_crowdform = {layer, "errors"} | {there for here, there in SIBLINGS if here == layer}
+    allowed_crowdform = {layer, "errors", "untrusted"} | {there for here, there in SIBLINGS if here == layer}
     wrong = []
     for module, path in all_modules(package_dir):
         if layer_of(module) != layer:

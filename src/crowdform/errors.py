@@ -48,6 +48,33 @@ class LimitExceeded(CrowdformError):
     code = "ResourceLimitExceeded"
 
 
+class PayloadTooLarge(CrowdformError):
+    """A request body over its route's limit, refused before it is read whole."""
+
+    status_code = 413
+    code = "PayloadTooLarge"
+
+
+class TooManyRequests(CrowdformError):
+    """Refused for now (too many sign-ins): try again after ``retry_after`` seconds, which the API
+    sends as ``Retry-After``. Ground Truth's API names such a refusal ``ThrottlingException``."""
+
+    status_code = 429
+    code = "ThrottlingException"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
+class ServiceUnavailable(TooManyRequests):
+    """The server, not the caller, is too busy (sign-ins queued past their limit, the database not
+    answering): nothing was done; try again after ``retry_after`` seconds."""
+
+    status_code = 503
+    code = "ServiceUnavailable"
+
+
 @dataclass
 class Problem:
     """One thing wrong with an input: where it is, what it holds, and how to fix it."""

@@ -13,7 +13,8 @@ from sqlalchemy import func, select, text, update
 from crowdform.engine.background import Background
 from crowdform.engine.clock import ManualClock
 from crowdform.engine.jobs import Jobs
-from crowdform.engine.tasks import NextTask, Submission, Tasks
+from crowdform.engine.task_items import NextTask, Submission
+from crowdform.engine.tasks import Tasks
 from crowdform.engine.workforce import Workforce
 from crowdform.errors import Conflict, InvalidInput, NotFound
 from crowdform.store.models import DataObject, Lease

@@ -26,8 +26,9 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from crowdform import untrusted
 from crowdform.engine.clock import utc
-from crowdform.engine.tasks import SubmitResult, Task
+from crowdform.engine.task_items import SubmitResult, Task
 from crowdform.web import engine_calls
 from crowdform.web.dependencies import ServicesDep, WorkerDep, current_worker
 from crowdform.web.engine_calls import call_engine
@@ -81,10 +82,7 @@ async def _fast_submit(request: Request, raw_body: bytes) -> Response | None:
     content_type = request.headers.get("content-type", "")
     if content_type.split(";", 1)[0].strip().lower() != _JSON:
         return None
-    try:
-        body = json.loads(raw_body)
-    except ValueError:
-        return None
+    body = untrusted.loads(raw_body, source=f"POST {request.scope['path']}")  # the request guard's own check
     if not isinstance(body, dict) or "answer" not in body:
         return None
     then_next = body.get("next", False)

@@ -19,6 +19,7 @@ from crowdform.web.assets import mount_assets
 from crowdform.web.errors import install_error_handlers
 from crowdform.web.headers import NoSniff
 from crowdform.web.hot_paths import HotPaths
+from crowdform.web.request_guard import RequestGuard
 from crowdform.web.services import Services
 
 
@@ -54,6 +55,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     app = CrowdformApp(title="crowdform", version=__version__, lifespan=lifespan, docs_url=None, redoc_url=None,
                        description="Self-hosted labeling jobs with Ground Truth's contracts.")
     install_error_handlers(app)
+    app.add_middleware(RequestGuard)  # every request's size and content, checked before any route (web.request_guard)
     app.include_router(api_worker.router)
     app.include_router(api_admin.router)
     app.include_router(files.router)

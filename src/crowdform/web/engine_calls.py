@@ -11,8 +11,9 @@ pool so the loop keeps serving other requests.
 Submissions and next-task calls go to the process's committer instead. A submission must be durable
 before its reply; on SQLite that is an fsync of the WAL (0.4 ms on a quiet disk, several on a busy
 one), on PostgreSQL a WAL flush, and on both every transaction costs a begin, a commit and a pool
-checkout. The committer runs everything queued in one transaction (:meth:`Tasks.run_batch`, where a
-refused item is rolled back alone) and answers each caller only after that commit. Like
+checkout. The committer runs everything queued in one transaction (:meth:`Tasks.run_batch`, where an
+item that fails for any reason fails alone and the others commit) and answers each caller only after
+that commit. Like
 :func:`call_engine`, a batch runs on the loop when SQLite has no writer active and in a worker
 thread otherwise. Between batches the committer yields a few loop turns, so the requests read
 meanwhile reach the queue and go into the next batch: no timer, no added wait when the server is
@@ -28,7 +29,7 @@ from typing import Any, Callable, ParamSpec, TypeVar
 
 from starlette.concurrency import run_in_threadpool
 
-from crowdform.engine.tasks import NextTask, Submission, SubmitResult, Task
+from crowdform.engine.task_items import NextTask, Submission, SubmitResult, Task
 from crowdform.engine.workforce import WorkerInfo
 from crowdform.web.services import Services
 

@@ -11,7 +11,10 @@ A fast handler returns None for anything it does not handle (a body that is not 
 documented shape, say); the request then goes through the app as usual, with its body replayed, so
 error replies and the OpenAPI description stay those of the declared routes. An engine error
 (:class:`CrowdformError`) gets the same JSON reply as the app's exception handler gives it. Bodies
-without a ``Content-Length`` or larger than :data:`FAST_BODY_LIMIT` always take the app's path.
+without a ``Content-Length`` or larger than :data:`FAST_BODY_LIMIT`, and path parameters holding
+what :mod:`crowdform.untrusted` refuses, always take the app's path, where
+:class:`~crowdform.web.request_guard.RequestGuard` checks them; a fast handler reads its JSON body
+with :func:`crowdform.untrusted.loads`, the guard's own check.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ from typing import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from crowdform.errors import CrowdformError
+from crowdform.untrusted import text_problem
 from crowdform.web.errors import error_response
+from crowdform.web.request_guard import content_length, read_body, replaying
 
 FAST_BODY_LIMIT = 1024 * 1024  # a worker's answer is a few KB; larger bodies take the general path
 
@@ -64,12 +69,12 @@ class HotPaths:
 
     async def _answer(self, handler: FastHandler, params: dict[str, str], scope: Scope, receive: Receive,
                       send: Send) -> None:
-        length = _content_length(scope)
-        if length is None or length > FAST_BODY_LIMIT:
-            await self.app(scope, receive, send)
+        length = content_length(scope)
+        if length is None or length > FAST_BODY_LIMIT or any(map(text_problem, params.values())):
+            await self.app(scope, receive, send)  # the request guard refuses what it must
             return
-        body = await _read_body(receive)
-        replay = _replaying(body, receive)
+        body = await read_body(receive, FAST_BODY_LIMIT, source=f"{scope['method']} {scope['path']}")
+        replay = replaying(body, receive)
         request = Request({**scope, "path_params": params}, replay)
         try:
             response = await handler(request, body)
@@ -79,36 +84,3 @@ class HotPaths:
             await self.app(scope, replay, send)
         else:
             await response(scope, receive, send)
-
-
-def _content_length(scope: Scope) -> int | None:
-    for name, value in scope["headers"]:
-        if name == b"content-length":
-            return int(value) if value.isdigit() else None
-    return None
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":  # the client went away; the handler sees what came
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replaying(body: bytes, receive: Receive) -> Receive:
-    """A ``receive`` that hands out the already-read body once, then waits on the real one."""
-    sent = False
-
-    async def replay() -> Message:
-        nonlocal sent
-        if not sent:
-            sent = True
-            return {"type": "http.request", "body": body, "more_body": False}
-        return await receive()
-
-    return replay
