@@ -104,6 +104,19 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "on first use into the database, shared by every process and host of the installation."),
     SettingSpec("signed_url_ttl_seconds", int, 3600,
                 "How long a file URL that a template's `grant_read_access` signs stays valid."),
+    SettingSpec("sign_in_failures_per_account", int, 10,
+                "Failed sign-ins an account (worker or administrator) may have in `sign_in_window_seconds`; "
+                "further attempts are refused with 429 and `Retry-After` until the window ends. Counted in "
+                "the database, so across every server process."),
+    SettingSpec("sign_in_failures_per_address", int, 100,
+                "Failed sign-ins one client address may have in `sign_in_window_seconds`, whatever the "
+                "accounts (generous: a crowd may sign in from behind one address)."),
+    SettingSpec("sign_in_window_seconds", int, 900, "The window in which failed sign-ins are counted."),
+    SettingSpec("password_checks_at_once", int, 1,
+                "Password checks (argon2: about 0.1-0.3 s of CPU and 64 MiB each) a server process runs at once, "
+                "so a burst of sign-ins cannot starve the worker loop."),
+    SettingSpec("password_checks_waiting", int, 16,
+                "Sign-ins that may wait for a password check per server process; beyond, 503 with `Retry-After`."),
     SettingSpec("presign_s3_urls", _bool, False,
                 "Give workers' browsers presigned S3 URLs for `s3://` objects (S3 must then be reachable from them) "
                 "instead of crowdform's signed `/files/` URLs, which crowdform serves from S3 itself."),
@@ -139,6 +152,11 @@ class Settings:
     session_secret: str | None = None
     credentials_secret: str | None = None
     signed_url_ttl_seconds: int = 3600
+    sign_in_failures_per_account: int = 10
+    sign_in_failures_per_address: int = 100
+    sign_in_window_seconds: int = 900
+    password_checks_at_once: int = 1
+    password_checks_waiting: int = 16
     presign_s3_urls: bool = False
     extra_env: Mapping[str, str] = field(default_factory=dict, compare=False)
 

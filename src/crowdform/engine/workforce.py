@@ -34,7 +34,8 @@ from crowdform.errors import Conflict, InvalidInput, NotFound, Unauthorized
 from crowdform.store.models import Admin, ApiToken, Team, TeamGroup, TeamMember, Worker
 
 TEAM_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
-USERNAME = re.compile(r"^[A-Za-z0-9._@+-]{1,128}$")
+USERNAME_MAX_CHARS = 128
+USERNAME = re.compile(rf"^[A-Za-z0-9._@+-]{{1,{USERNAME_MAX_CHARS}}}$")
 WORKER_TOKEN_SECONDS = 12 * 3600
 # How long a checked token is trusted without asking the database again. Every API request carries a
 # token, so this takes a query (and, in the web app, a hop to a worker thread) off almost all of them.

@@ -286,3 +286,17 @@ class JobLogEntry(Base):
     source: Mapped[str] = mapped_column(String(32))
     level: Mapped[str] = mapped_column(String(8))
     message: Mapped[str] = mapped_column(Text)
+
+
+class SignInCount(Base):
+    """Sign-in attempts in the current window, per account and per client address (``engine/sign_in_throttle.py``).
+
+    Kept in the database so that every server process on it counts the same attempts. ``key`` is the
+    SHA-256 of ``worker:<name>``, ``admin:<name>`` or ``address:<ip>``: no typed user name or address
+    is stored as given.
+    """
+
+    __tablename__ = "sign_in_counts"
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    attempts: Mapped[int] = mapped_column(Integer)
+    window_started: Mapped[float] = mapped_column(Float, index=True)

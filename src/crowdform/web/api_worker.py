@@ -2,8 +2,8 @@
 
 Workers only ever see their own leases and the jobs of their own teams. A submission is committed
 to the database before the response is sent. The task endpoints are ``async`` and run the engine
-through :func:`call_engine`; logging in stays a plain function because hashing a password takes
-tens of milliseconds of CPU, which belongs in a worker thread.
+through :func:`call_engine`; logging in hashes the password in a worker thread, throttled and
+bounded (:mod:`crowdform.web.password_checks`).
 
 Scripted workers can submit and take their next task in one request (``"next": true`` in the submit
 body), which halves the requests per answer.
@@ -33,6 +33,7 @@ from crowdform.web import engine_calls
 from crowdform.web.dependencies import ServicesDep, WorkerDep, current_worker
 from crowdform.web.engine_calls import call_engine
 from crowdform.web.hot_paths import HotPath
+from crowdform.web.password_checks import check_sign_in
 from crowdform.web.services import Services
 
 router = APIRouter(prefix="/api/v1")
@@ -114,9 +115,14 @@ class SubmitRequest(BaseModel):
                                           "durable transaction, and return it as `next` (null when none is left).")
 
 
-@router.post("/auth/login", response_model=LoginResponse, tags=["auth"])
-def login(body: LoginRequest, services: ServicesDep) -> LoginResponse:
-    return LoginResponse(token=services.workforce.login(body.username, body.password))
+@router.post("/auth/login", response_model=LoginResponse, tags=["auth"], responses={
+    429: {"description": "Too many failed sign-ins to this account or from this address: try again after "
+                         "`Retry-After` seconds"},
+    503: {"description": "Too many sign-ins waiting for a password check: try again after `Retry-After` seconds"}})
+async def login(body: LoginRequest, request: Request, services: ServicesDep) -> LoginResponse:
+    """A worker's bearer token for 12 hours. Sign-ins are throttled per account and per client address."""
+    return LoginResponse(token=await check_sign_in(request, "worker", services.workforce.login, body.username,
+                                                   body.password))
 
 
 @router.get("/worker/jobs", tags=["worker"])

@@ -14,11 +14,11 @@ from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
 from crowdform.engine.workforce import WorkerInfo
 from crowdform.errors import CrowdformError, Unauthorized
 from crowdform.web.pages import page, safe_next
+from crowdform.web.password_checks import hashing
 from crowdform.web.services import Services
 from crowdform.web.sessions import WORKER_COOKIE, cookie_token, csrf_matches, csrf_token
 from crowdform.web.sign_in import FORM_EXPIRED, pre_session_form_valid, pre_session_page, sign_in, start_session
@@ -63,7 +63,7 @@ def _login_form(request: Request, *, next: str | None) -> Response:
 async def login(request: Request, username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
                 csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/portal") -> Response:
     return await sign_in(request, username=username, password=password, offered_csrf=csrf_token, next_page=next,
-                         home="/portal", cookie=WORKER_COOKIE, check=_services(request).workforce.login,
+                         home="/portal", cookie=WORKER_COOKIE, kind="worker", check=_services(request).workforce.login,
                          form="portal/login.html", context={})
 
 
@@ -90,7 +90,7 @@ async def accept_invitation(request: Request, token: str, password: Annotated[st
     if password != confirm:
         return _invitation_form(request, token, error="The two passwords differ.", status_code=400)
     try:
-        session = await run_in_threadpool(_services(request).invitations.accept, token, password)
+        session = await hashing(_services(request), _services(request).invitations.accept, token, password)
     except CrowdformError as exc:
         return _invitation_form(request, token, error=str(exc), status_code=exc.status_code)
     return start_session(request, WORKER_COOKIE, session, "/portal")

@@ -12,6 +12,7 @@ from crowdform.engine.file_access import FileAccess
 from crowdform.engine.invitations import Invitations
 from crowdform.engine.jobs import Jobs
 from crowdform.engine.runtime import Runtime
+from crowdform.engine.sign_in_throttle import SignInThrottle
 from crowdform.engine.task_pages import TaskPages
 from crowdform.engine.tasks import Tasks
 from crowdform.engine.workforce import Workforce
@@ -29,8 +30,11 @@ class Services:
     task_pages: TaskPages
     invitations: Invitations
     aws: AwsServices
+    sign_in_throttle: SignInThrottle
     committer: Any = field(default=None, repr=False)
     """The group committer of the worker loop's calls (``engine_calls``), made on the first of them."""
+    password_slots: Any = field(default=None, repr=False)
+    """This process's bound on password checks (``password_checks``), made on the first sign-in."""
 
     @classmethod
     def build(cls, runtime: Runtime) -> "Services":
@@ -39,4 +43,4 @@ class Services:
         workforce = Workforce(runtime)
         return cls(runtime, workforce, Jobs(runtime), Tasks(runtime), Background(runtime), file_access,
                    TaskPages(runtime, file_access.grant, bundle_url=versioned_crowd_script_url()),
-                   Invitations(runtime, workforce), build_aws_services(runtime))
+                   Invitations(runtime, workforce), build_aws_services(runtime), SignInThrottle(runtime))

@@ -12,10 +12,10 @@ from typing import Any, Callable
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
 
-from crowdform.errors import Unauthorized
+from crowdform.errors import InvalidInput, TooManyRequests, Unauthorized
 from crowdform.web.pages import page, safe_next
+from crowdform.web.password_checks import check_sign_in
 from crowdform.web.sessions import (LOGIN_COOKIE, csrf_matches, csrf_token, new_login_nonce, set_session_cookie,
                                     signed_session)
 
@@ -48,22 +48,27 @@ def start_session(request: Request, cookie: str, token: str, target: str) -> Res
 
 
 async def sign_in(request: Request, *, username: str, password: str, offered_csrf: str, next_page: str,
-                  home: str, cookie: str, check: Callable[[str, str], str], form: str,
+                  home: str, cookie: str, kind: str, check: Callable[[str, str], str], form: str,
                   context: dict[str, Any]) -> Response:
     """The POST of a sign-in form: check the form, then the password (``check`` returns a session
-    token or raises ``Unauthorized``), then start the session at ``next_page`` (a page under ``home``).
-    Every refusal shows the form ``form`` again with the reason."""
+    token or raises ``Unauthorized``; throttled and bounded by ``password_checks``), then start the
+    session at ``next_page`` (a page under ``home``). Every refusal shows the form ``form`` again with
+    the reason (and ``Retry-After`` when the sign-in was throttled)."""
 
-    def again(error: str, status_code: int) -> Response:
-        return pre_session_page(request, form, {**context, "next": safe_next(next_page, home), "error": error,
-                                                "username": username}, status_code)
+    def again(error: str, status_code: int, headers: dict[str, str] | None = None) -> Response:
+        response = pre_session_page(request, form, {**context, "next": safe_next(next_page, home), "error": error,
+                                                    "username": username}, status_code)
+        response.headers.update(headers or {})
+        return response
 
     if not pre_session_form_valid(request, offered_csrf):
         return again(FORM_EXPIRED, 400)
     if not username or not password:
         return again("Enter your user name and password.", 400)
-    try:  # argon2 takes tens of milliseconds of CPU: keep it off the event loop
-        token = await run_in_threadpool(check, username, password)
-    except Unauthorized as exc:
-        return again(str(exc), 401)
+    try:
+        token = await check_sign_in(request, kind, check, username, password)
+    except TooManyRequests as exc:
+        return again(str(exc), exc.status_code, {"Retry-After": str(exc.retry_after)})
+    except (Unauthorized, InvalidInput) as exc:
+        return again(str(exc), exc.status_code)
     return start_session(request, cookie, token, safe_next(next_page, home))

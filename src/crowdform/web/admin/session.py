@@ -108,7 +108,7 @@ def _login_form(request: Request, *, next: str | None) -> Response:
 async def login(request: Request, username: Annotated[str, Form()] = "", password: Annotated[str, Form()] = "",
                 csrf_token: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "/admin") -> Response:
     return await sign_in(request, username=username, password=password, offered_csrf=csrf_token, next_page=next,
-                         home="/admin", cookie=ADMIN_COOKIE, check=_services(request).workforce.admin_login,
+                         home="/admin", cookie=ADMIN_COOKIE, kind="admin", check=_services(request).workforce.admin_login,
                          form="admin/login.html", context={"session": None})
 
 
