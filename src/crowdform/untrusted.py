@@ -91,7 +91,7 @@ def find_hostile(value: Any, *, max_depth: int = MAX_DEPTH, max_string: int | No
                 stack.extend((child, depth + 1, (trail, index)) for index, child in enumerate(item))
         elif kind is int:
             if not -MAX_INTEGER <= item <= MAX_INTEGER:
-                return Hostile(_path(trail), f"holds an integer beyond ±{MAX_INTEGER:,}",
+                return Hostile(_path(trail), f"holds an integer beyond 64 bits (more than {MAX_INTEGER:,} either way)",
                                "Send numbers within 64 bits, or large ones as a string")
         elif kind is float and not math.isfinite(item):
             return Hostile(_path(trail), "holds a number that is not finite (NaN, Infinity, or beyond a 64-bit "

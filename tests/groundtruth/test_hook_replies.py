@@ -120,7 +120,7 @@ def test_task_input_size_limit_is_128000_characters_serialised() -> None:
 
 def test_task_input_must_hold_json_values() -> None:
     error = pre_rejection({"taskInput": {"score": float("nan")}})
-    assert "JSON cannot represent" in error.problems[0].message
+    assert "is not finite" in error.problems[0].message and error.problems[0].field == "taskInput.score"
     error = pre_rejection({"taskInput": {"when": object()}})
     assert error.problems[0].field == "taskInput"
 
@@ -240,7 +240,7 @@ def test_unusable_entries_are_skipped_when_others_are_usable() -> None:
         "entry 4 (datasetObjectId '1') has no consolidatedAnnotation.content; skipped",
         f"entry 5 (datasetObjectId '2') has no '{LAN}' in its content (its keys: wrong-name); skipped",
     ]
-    assert warnings[5].startswith("entry 6 (datasetObjectId '3') holds a value JSON cannot represent (")
+    assert warnings[5].startswith("entry 6 (datasetObjectId '3'): the label holds a number that is not finite")
     assert warnings[5].endswith("; skipped")
     assert warnings[6] == "entry 7 (datasetObjectId '4') has no consolidatedAnnotation.content; skipped"
     assert len(warnings) == 8
@@ -278,3 +278,45 @@ def test_a_long_reply_is_quoted_cut_short() -> None:
     reply = [entry("9", {"x": "y" * 5_000})]
     message = post_rejection(reply).problems[0].message
     assert message.endswith("...") and len(message) < 600
+
+
+# --- what no later step could store -----------------------------------------------------------------
+
+def storable(text: str) -> bool:
+    """A message the job log can hold on PostgreSQL: encodable as UTF-8, without NUL."""
+    text.encode("utf-8")
+    return "\x00" not in text
+
+
+@pytest.mark.parametrize(("task_input", "field", "words"), [
+    ({"taskObject": "a\ud800"}, "taskInput.taskObject", "lone surrogate"),
+    ({"taskObject": "a\x00b"}, "taskInput.taskObject", "NUL"),
+    ({"a\x00": 1}, 'taskInput["a\\u0000"]', "NUL"),
+    ({"n": 2**64}, "taskInput.n", "beyond 64 bits"),
+    ({"deep": json.loads("[" * 80 + "]" * 80)}, "taskInput.deep" + "[0]" * 63, "nested more than 64"),
+])
+def test_a_pre_hook_task_input_no_later_step_can_store_is_refused_naming_the_object(
+        task_input: dict[str, Any], field: str, words: str) -> None:
+    error = pre_rejection({"taskInput": task_input})
+    [problem] = error.problems
+    assert problem.field == field and words in problem.message
+    assert "for object 7" in str(error) and storable(str(error))
+
+
+def test_a_post_hook_label_no_later_step_can_store_fails_that_object_only() -> None:
+    reply = [entry("0", {LAN: "fine"}), entry("1", {LAN: "bad\ud800"}), entry("2", {LAN: {"x": "\x00"}}),
+             entry("3\x00", {LAN: "x"}), entry("4", {LAN: "fine", "extra\ud800": 1})]
+    result = post(reply, expected=["0", "1", "2", "3", "4"])
+    assert set(result.labels) == {"0", "4"}
+    text = "\n".join(result.warnings)
+    assert "(datasetObjectId '1'): the label holds a lone surrogate" in text
+    assert "(datasetObjectId '2'): the label holds the NUL character" in text
+    assert "entry 3 has a datasetObjectId that holds the NUL character" in text
+    assert "extra\\ud800" in text and "no label for datasetObjectId 1, 2, 3" in text
+    assert storable(text)
+
+
+def test_a_post_hook_reply_whose_every_label_is_refused_is_refused_whole_and_can_be_stored() -> None:
+    error = post_rejection([entry("173", {LAN: "\udc00"})])
+    assert "labels none of the 1 data objects" in str(error) and storable(str(error))
+    assert any(p.field == f"[0].consolidatedAnnotation.content.{LAN}" for p in error.problems)

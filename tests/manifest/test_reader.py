@@ -283,3 +283,27 @@ def test_when_every_problem_is_listed_there_is_no_separate_total() -> None:
     error = rejection(["oops", '{"no": "source"}'])
     assert (len(error.problems), error.total) == (2, None)
     assert str(error).startswith("input.manifest: 2 problems\n  - line 1: is not valid JSON")
+
+
+@pytest.mark.parametrize(("line", "field", "words"), [
+    (r'{"source": "a\ud800b"}', "source", "lone surrogate"),
+    (r'{"source": "x", "meta": {"\udfff": 1}}', "meta[\"\\udfff\"]", "lone surrogate"),
+    (r'{"source-ref": "s3://b/a\u0000.jpg"}', "source-ref", "NUL"),
+    ('{"source": "x", "n": 9223372036854775808}', "n", "beyond 64 bits"),
+    ('{"source": "x", "n": 1e999}', "n", "not finite"),
+    ('{"source": "x", "deep": ' + "[" * 70 + "]" * 70 + "}", "deep" + "[0]" * 63, "nested more than 64"),
+    ('{"source": "x", "deep": ' + "[" * 5000 + "]" * 5000 + "}", None, "nested more than 64"),
+])
+def test_values_no_later_step_can_store_are_refused_with_their_line_number(line: str, field: str | None,
+                                                                           words: str) -> None:
+    """Stored, a lone surrogate cannot be encoded, PostgreSQL refuses NUL, and the job stayed InProgress
+    forever; deep nesting overflowed the parser's stack."""
+    error = rejection(['{"source-ref": "s3://b/ok.jpg"}', line])
+    [problem] = error.problems
+    assert problem.line == 2 and problem.field == field and words in problem.message
+    assert "\x00" not in str(error) and str(error).encode("utf-8")  # it quotes nothing it complains of
+
+
+def test_a_surrogate_pair_and_64_levels_of_nesting_are_fine() -> None:
+    [line] = read_all([r'{"source": "\ud83d\ude00", "deep": ' + "[" * 63 + "]" * 63 + ', "n": -9223372036854775807}'])
+    assert line.data["source"] == "\U0001f600"

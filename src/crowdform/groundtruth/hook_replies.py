@@ -4,6 +4,11 @@ Replies come from customers' code, so both parsers are lenient where Ground Trut
 are (string booleans, the ``humanAnnotationRequired`` alias, integer ``datasetObjectId``) and
 precise in their errors otherwise: an :class:`~crowdform.errors.InvalidInput` quotes the reply
 (at most 500 characters) so the job log shows what the hook actually returned.
+
+What the engine stores from a reply -- a ``taskInput``, a label -- is refused if
+:mod:`crowdform.untrusted` refuses it (NUL, a lone surrogate, nesting over 64 levels, a number
+beyond 64 bits), naming the data object: stored, such a value failed the job's background work on
+every round. Quotes and names in messages are escaped so that they can always be stored.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
+from crowdform import untrusted
 from crowdform.errors import InvalidInput, Problem
 from crowdform.manifest.codec import type_name
 
@@ -38,12 +44,17 @@ class PostHookResult:
 
 
 def quote(reply: Any, limit: int = QUOTE_CHARS) -> str:
-    """A reply as JSON text (``repr`` for what JSON cannot hold), cut to ``limit`` characters."""
+    """A reply as JSON text (``repr`` for what JSON cannot hold), cut to ``limit`` characters. A lone
+    surrogate is shown as its escape, so the quote can be stored and printed whatever the reply held."""
     try:
         text = json.dumps(reply, ensure_ascii=False, default=repr)
     except (TypeError, ValueError, RecursionError):
-        text = repr(reply)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
+        try:
+            text = repr(reply)
+        except RecursionError:
+            text = "(a value nested too deep to show)"
+    text = text if len(text) <= limit else text[: limit - 3] + "..."
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def parse_pre_hook_reply(reply: Any, *, source: str) -> PreHookResult:
@@ -83,6 +94,14 @@ def parse_pre_hook_reply(reply: Any, *, source: str) -> PreHookResult:
             f"taskInput must be a JSON object, not {type_name(task_input)}; the hook replied {quote(reply)}",
             field="taskInput",
             hint=hint,
+        )
+    hostile = untrusted.find_hostile(task_input)
+    if hostile is not None:
+        raise InvalidInput.one(
+            source,
+            f"taskInput {hostile.message}; the hook replied {quote(reply)}",
+            field=untrusted.join("taskInput", hostile.path),
+            hint=hostile.hint,
         )
     try:
         size = len(json.dumps(task_input, ensure_ascii=False, allow_nan=False))
@@ -176,6 +195,11 @@ def parse_post_hook_reply(
                                     value=entry, hint=shape))
             continue
         raw_id = entry.get("datasetObjectId")
+        if isinstance(raw_id, str) and (refused := untrusted.text_problem(raw_id)) is not None:
+            message, hint = refused
+            problems.append(Problem(f"entry {index} has a datasetObjectId that {message}", field=f"{where}.datasetObjectId",
+                                    hint=f"Copy datasetObjectId from the consolidation request. {hint}"))
+            continue
         if isinstance(raw_id, str):
             object_id = raw_id
         elif isinstance(raw_id, int) and not isinstance(raw_id, bool):
@@ -205,7 +229,7 @@ def parse_post_hook_reply(
             continue
         if isinstance(content, dict):
             if lan not in content:
-                keys = ", ".join(map(str, content)) or "none"
+                keys = ", ".join(_shown(str(key)) for key in content) or "none"
                 problems.append(
                     Problem(
                         f"entry {index} (datasetObjectId {object_id!r}) has no {lan!r} in its content "
@@ -221,10 +245,20 @@ def parse_post_hook_reply(
                 label[meta_key] = metadata
             elif metadata is not None:
                 bad_metadata.append(object_id)
-            extra_keys.update(str(k) for k in content if k not in (lan, meta_key))
+            extra_keys.update(_shown(str(k)) for k in content if k not in (lan, meta_key))
         else:
             label = {lan: content}
             bare_content.append(object_id)
+        hostile = untrusted.find_hostile(label)
+        if hostile is not None:
+            problems.append(
+                Problem(
+                    f"entry {index} (datasetObjectId {object_id!r}): the label {hostile.message}",
+                    field=untrusted.join(f"{where}.consolidatedAnnotation.content", hostile.path),
+                    hint=hostile.hint,
+                )
+            )
+            continue
         try:
             json.dumps(label, allow_nan=False)
         except (TypeError, ValueError, RecursionError) as exc:
@@ -276,6 +310,11 @@ def parse_post_hook_reply(
     return PostHookResult(labels=labels, warnings=warnings)
 
 
+def _shown(text: str) -> str:
+    """``text`` for a message, escaped as ASCII if it holds what no message may (NUL, a lone surrogate)."""
+    return text if untrusted.text_problem(text) is None else ascii(text)[1:-1]
+
+
 def _ids(ids: list[str]) -> str:
-    shown = ", ".join(ids[:_LISTED_IDS])
+    shown = ", ".join(i if len(i) <= 40 else i[:37] + "..." for i in ids[:_LISTED_IDS])
     return shown + (f" and {len(ids) - _LISTED_IDS} more" if len(ids) > _LISTED_IDS else "")

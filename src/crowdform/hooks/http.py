@@ -50,7 +50,7 @@ class HttpHook:
             )
         try:
             return json.loads(response.content)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than the parser goes
             raise HookError(
                 f"replied with something that is not JSON: {_excerpt(response.text)}"
             ) from None

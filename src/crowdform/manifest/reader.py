@@ -18,7 +18,11 @@ Rules (spec 1.1 unless stated):
   writes it (``json.dumps(value, ensure_ascii=False)``).
 * No top-level attribute name may start with ``$``.
 * Each object holds ``source-ref`` (a string: the URI of the data) or ``source`` (the data itself).
-* ``NaN`` and ``Infinity`` are not JSON and are rejected.
+* ``NaN`` and ``Infinity`` are not JSON and are rejected, and so is whatever
+  :mod:`crowdform.untrusted` refuses: NUL (``\\u0000``) or a lone surrogate escape (``\\ud800``) in a
+  value or a name, nesting deeper than 64 levels, an integer beyond 64 bits, a number beyond a double.
+  (Stored, such a line failed far from here: PostgreSQL refuses NUL in text, a lone surrogate cannot
+  be encoded, and the job stayed ``InProgress`` forever.)
 * With ``refuse_value`` (the engine passes the storage's check for crowdform's private data folder,
   docs/decisions.md, "What may be served"), every string of the line, nested ones too, is offered to it; a refused one makes
   the line bad, naming the field.
@@ -31,6 +35,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from crowdform import untrusted
 from crowdform.errors import InvalidInput, Problem
 from crowdform.manifest import codec
 from crowdform.manifest.codec import type_name
@@ -85,6 +90,7 @@ def read_manifest(
     line_number = 0
     scan = codec.scan
     decode = codec.decode
+    might_be_hostile = untrusted.might_be_hostile
     bad = problems.add
 
     for raw in lines:
@@ -135,6 +141,13 @@ def read_manifest(
                 value=_snippet(text),
                 hint=_json_error_hint(text),
             )
+            continue
+        except RecursionError:
+            bad(line_number, f"is nested more than {untrusted.MAX_DEPTH} levels deep",
+                hint=f"Flatten the data: arrays and objects may nest at most {untrusted.MAX_DEPTH} levels")
+            continue
+        if might_be_hostile(text) and (hostile := untrusted.find_hostile(data)) is not None:
+            bad(line_number, hostile.message, field=hostile.path or None, hint=hostile.hint)
             continue
         if type(data) is not dict:
             bad(
