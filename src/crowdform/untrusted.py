@@ -183,8 +183,8 @@ def _path(trail: tuple[Any, ...]) -> str:
     for key in reversed(keys):
         if type(key) is int:
             parts.append(f"[{key}]")
-        elif _IDENTIFIER.fullmatch(key):
+        elif len(key) <= 40 and _IDENTIFIER.fullmatch(key):
             parts.append(f".{key}" if parts else key)
         else:
-            parts.append(f"[{json.dumps(key[:40])}{'...' if len(key) > 40 else ''}]")
+            parts.append(f"[{json.dumps(key if len(key) <= 40 else key[:37] + '...')}]")
     return "".join(parts)

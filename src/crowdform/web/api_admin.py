@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Body
+from fastapi import APIRouter, Body, Query
 from fastapi.responses import StreamingResponse
 
 from crowdform.groundtruth.job_request import parse_create_labeling_job
+from crowdform.untrusted import MAX_INTEGER
 from crowdform.web.dependencies import AdminDep, ServicesDep
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["admin"])
@@ -40,7 +41,9 @@ def stop_job(job_name: str, _admin: AdminDep, services: ServicesDep) -> dict[str
 
 
 @router.get("/{job_name}/logs")
-def job_logs(job_name: str, _admin: AdminDep, services: ServicesDep, after: int = 0) -> dict[str, Any]:
+def job_logs(job_name: str, _admin: AdminDep, services: ServicesDep,
+             after: Annotated[int, Query(ge=0, le=MAX_INTEGER, description="Only entries with a larger id")] = 0,
+             ) -> dict[str, Any]:
     return {"entries": [
         {"id": i, "at": at, "source": source, "level": level, "message": message}
         for i, at, source, level, message in services.jobs.logs(job_name, after_id=after)

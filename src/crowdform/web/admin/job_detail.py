@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
 from crowdform.engine.job_views import (OBJECT_STATES, active_tasks, input_lines, iso_time, log_tail, object_page,
@@ -24,7 +24,7 @@ from crowdform.engine.job_views import (OBJECT_STATES, active_tasks, input_lines
 from crowdform.engine.states import JobStatus
 from crowdform.errors import CrowdformError, Forbidden, InvalidInput, NotFound
 from crowdform.web.admin.session import AdminPage, AdminSession
-from crowdform.web.pages import page
+from crowdform.web.pages import MAX_PAGE, MAX_POSITION, page
 from crowdform.web.services import Services
 from crowdform.web.sessions import csrf_matches
 
@@ -45,7 +45,7 @@ def _message(request: Request, session: AdminSession, title: str, error: Crowdfo
 
 @router.get("/jobs/{job_name}")
 def job_detail(request: Request, session: AdminPage, job_name: str,
-               page_number: Annotated[int, Query(alias="page", ge=1)] = 1, state: str | None = None,
+               page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1, state: str | None = None,
                partial: Literal["summary"] | None = None) -> Response:
     services = _services(request)
     runtime = services.runtime
@@ -80,7 +80,8 @@ def stop_job(request: Request, session: AdminPage, job_name: str,
 
 
 @router.get("/jobs/{job_name}/objects/{position}")
-def object_viewer(request: Request, session: AdminPage, job_name: str, position: int) -> Response:
+def object_viewer(request: Request, session: AdminPage, job_name: str,
+                  position: Annotated[int, Path(ge=0, le=MAX_POSITION)]) -> Response:
     services = _services(request)
     try:
         job, view = object_view(services.runtime, job_name, position)

@@ -13,14 +13,14 @@ from fastapi.responses import Response
 
 from crowdform.engine.job_views import job_page
 from crowdform.web.admin.session import AdminPage
-from crowdform.web.pages import page
+from crowdform.web.pages import MAX_PAGE, page
 
 router = APIRouter()
 
 
 @router.get("/jobs")
 def jobs_list(request: Request, session: AdminPage, sort: str = "created", order: Literal["asc", "desc"] = "desc",
-              page_number: Annotated[int, Query(alias="page", ge=1)] = 1,
+              page_number: Annotated[int, Query(alias="page", ge=1, le=MAX_PAGE)] = 1,
               partial: Literal["table"] | None = None) -> Response:
     jobs = job_page(request.app.state.services.runtime, sort=sort, descending=order == "desc", page=page_number)
     name = "admin/job_list_table.html" if partial else "admin/jobs.html"
