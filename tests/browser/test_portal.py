@@ -124,3 +124,39 @@ def test_a_wrong_password_shows_the_reason_on_the_form(browser: Browser,
     assert page.locator("[role=alert]").inner_text() == "Wrong user name or password."
     screenshot(page, "portal-login-error")
     page.context.close()
+
+
+DECLINE_TEXT = ("Decline this task: it goes back to the pool for another worker of your team, and you will not be "
+                "offered it again")
+
+
+def test_decline_says_what_happens_and_the_object_goes_to_another_worker(browser: Browser, tmp_path: Path,
+                                                                          database_url: str) -> None:
+    """With one worker per object, a declined object is not lost: the next worker gets it."""
+    runtime = open_runtime(tmp_path, database_url, background=True, tick_seconds=0.05)
+    team_with_workers(runtime, "animal-team", 2)
+    job = example_job(runtime, tmp_path, NumberOfHumanWorkersPerDataObject=1)
+    server = start_server(runtime.settings, runtime)
+    try:
+        page = sign_in(browser, server, "worker0")
+        page.click(f"li[data-job='{job.name}'] >> text=Start working")
+        app = page.locator("#task-app")
+        page.wait_for_function("document.getElementById('task-app').dataset.lease")
+        declined = app.get_attribute("data-lease")
+        decline = page.locator("#decline")
+        assert decline.get_attribute("title") == DECLINE_TEXT
+        decline.click()
+        page.wait_for_function(f"document.getElementById('task-app').dataset.lease !== {json.dumps(declined)}")
+        page.wait_for_function("document.getElementById('status').textContent.startsWith('Declined')")
+        assert page.locator("#status").inner_text() == ("Declined: that task went back to the pool for another "
+                                                        "worker of your team.")
+        screenshot(page, "portal-declined")
+        with server.client() as client:
+            token = client.post("/api/v1/auth/login", json={"username": "worker1", "password": PASSWORD}).json()["token"]
+        with server.client(token) as client:
+            task = client.post(f"/api/v1/worker/jobs/{job.name}/tasks/next").json()
+        assert task["datasetObjectId"] == "0"  # the object worker0 declined, first in the pool again
+        page.context.close()
+    finally:
+        server.stop()
+        runtime.close()

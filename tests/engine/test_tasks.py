@@ -93,17 +93,71 @@ def test_decline_and_release_hand_the_task_to_someone_else(tmp_path: Path, datab
     runtime.close()
 
 
-def test_n_declines_fail_the_object(tmp_path: Path, database_url: str, clock: ManualClock) -> None:
+def test_with_one_worker_per_object_a_declined_object_goes_to_another_worker(
+        tmp_path: Path, database_url: str, clock: ManualClock) -> None:
+    """Ground Truth gives a declined task back to the pool: with N = 1 the object is not lost."""
+    runtime, (alice, bob, carol), job, background = ready_job(
+        tmp_path, database_url, clock, workers=3, NumberOfHumanWorkersPerDataObject=1, MaxConcurrentTaskCount=1)
+    tasks = Tasks(runtime)
+    declined = tasks.next_task(alice, job.name)
+    assert declined is not None
+    tasks.decline(alice, declined.lease_id)
+    assert tasks.next_task(alice, job.name) is None  # never offered to alice again
+    background.run_until_idle()
+    taken = tasks.next_task(bob, job.name)
+    assert taken is not None and taken.dataset_object_id == declined.dataset_object_id
+    tasks.submit(bob, taken.lease_id, {"x": 1})
+    background.run_until_idle()
+    counters = Jobs(runtime).describe(job.name)["LabelCounters"]
+    assert counters["FailedNonRetryableError"] == 0 and counters["TotalLabeled"] == 1
+    background.stop()
+    runtime.close()
+
+
+def test_an_object_every_worker_of_the_team_declined_fails_at_once(tmp_path: Path, database_url: str,
+                                                                    clock: ManualClock) -> None:
     runtime, (alice, bob), job, background = ready_job(
-        tmp_path, database_url, clock, NumberOfHumanWorkersPerDataObject=2, MaxConcurrentTaskCount=1)
+        tmp_path, database_url, clock, NumberOfHumanWorkersPerDataObject=1, MaxConcurrentTaskCount=1)
     tasks = Tasks(runtime)
     for worker in (alice, bob):
         task = tasks.next_task(worker, job.name)
         assert task is not None and task.dataset_object_id == "0"
         tasks.decline(worker, task.lease_id)
+    with runtime.database.read() as connection:
+        state, reason = connection.execute(select(DataObject.state, DataObject.failure_reason).where(
+            DataObject.job_id == job.id, DataObject.position == 0)).one()
+    assert state == "failed" and reason.startswith("declined: no worker of team 'animal-team' is left to take it")
     background.run_until_idle()
     counters = Jobs(runtime).describe(job.name)["LabelCounters"]
     assert counters["FailedNonRetryableError"] == 1
+    background.stop()
+    runtime.close()
+
+
+def test_an_object_nobody_is_left_to_answer_is_consolidated_with_the_answers_it_has(
+        tmp_path: Path, database_url: str, clock: ManualClock) -> None:
+    runtime, (alice, bob, carol), job, background = ready_job(
+        tmp_path, database_url, clock, workers=3, NumberOfHumanWorkersPerDataObject=3, MaxConcurrentTaskCount=1)
+    tasks = Tasks(runtime)
+    answered = tasks.next_task(alice, job.name)
+    assert answered is not None
+    tasks.submit(alice, answered.lease_id, {"x": 1})
+    held = tasks.next_task(bob, job.name)
+    assert held is not None
+    declined = tasks.next_task(carol, job.name)
+    assert declined is not None
+    tasks.decline(carol, declined.lease_id)  # bob still holds a task on it: he may answer yet
+
+    def state() -> str:
+        with runtime.database.read() as connection:
+            return str(connection.execute(select(DataObject.state).where(
+                DataObject.job_id == job.id, DataObject.position == 0)).scalar_one())
+
+    assert state() == "ready"
+    tasks.decline(bob, held.lease_id)  # now nobody is left who could add an answer
+    assert state() == "answered"
+    background.run_until_idle()
+    assert Jobs(runtime).describe(job.name)["LabelCounters"]["TotalLabeled"] == 1
     background.stop()
     runtime.close()
 

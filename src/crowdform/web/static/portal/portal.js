@@ -135,6 +135,7 @@
       window.location.href = "/portal";
     } else {
       await loadNext();
+      say("Declined: that task went back to the pool for another worker of your team.", "ok");
     }
   }
 
