@@ -93,7 +93,10 @@ class Problem:
             where.append(f"field {self.field!r}")
         text = f"{', '.join(where)}: {self.message}" if where else self.message
         if self.value is not None:
-            shown = repr(self.value)
+            try:
+                shown = repr(self.value)  # repr escapes NUL and lone surrogates: a message can always be stored
+            except RecursionError:
+                shown = "(a value nested too deep to show)"
             text += f" (got {shown if len(shown) <= 80 else shown[:77] + '...'})"
         if self.hint:
             text += f". {self.hint}"

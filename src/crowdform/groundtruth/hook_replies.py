@@ -316,5 +316,5 @@ def _shown(text: str) -> str:
 
 
 def _ids(ids: list[str]) -> str:
-    shown = ", ".join(i if len(i) <= 40 else i[:37] + "..." for i in ids[:_LISTED_IDS])
+    shown = ", ".join(_shown(i if len(i) <= 40 else i[:37] + "...") for i in ids[:_LISTED_IDS])
     return shown + (f" and {len(ids) - _LISTED_IDS} more" if len(ids) > _LISTED_IDS else "")
