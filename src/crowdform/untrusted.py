@@ -28,6 +28,9 @@ MAX_DEPTH = 64
 lines nest a handful of levels; the limit leaves ample room and stays far from the parser's stack."""
 MAX_INTEGER = 2**63 - 1
 """Largest integer magnitude accepted: what a 64-bit database integer and most JSON readers hold."""
+MAX_ID = 2**31 - 1
+"""Largest id or position a request may name (a log entry's id, a ``datasetObjectId``): they are
+32-bit columns on PostgreSQL, which refuses a query comparing one with a larger number."""
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Text that may decode to something find_hostile refuses: an escape (\u0000, \ud800), 19 digits in a

@@ -95,9 +95,9 @@ def test_nul_in_a_path_a_query_or_a_form_field_is_refused(live: tuple[LiveServer
 def test_query_parameters_are_range_checked(live: tuple[LiveServer, Runtime, str, str, str]) -> None:
     server, _runtime, _worker, admin, job = live
     with server.client(admin) as client:
-        for after in (2**63, -1, 10**30):
+        for after in (2**31, 2**63, -1, 10**30):
             assert refused(client.get(f"/api/v1/jobs/{job}/logs", params={"after": after}))["problems"][0]["field"] == "after"
-        assert client.get(f"/api/v1/jobs/{job}/logs", params={"after": 2**63 - 1}).json() == {"entries": []}
+        assert client.get(f"/api/v1/jobs/{job}/logs", params={"after": 2**31 - 1}).json() == {"entries": []}
 
 
 def test_the_frameworks_own_refusals_take_the_error_shape(live: tuple[LiveServer, Runtime, str, str, str]) -> None:

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Query
 from fastapi.responses import StreamingResponse
 
 from crowdform.groundtruth.job_request import parse_create_labeling_job
-from crowdform.untrusted import MAX_INTEGER
+from crowdform.untrusted import MAX_ID
 from crowdform.web.dependencies import AdminDep, ServicesDep
 
 router = APIRouter(prefix="/api/v1/jobs", tags=["admin"])
@@ -42,7 +42,7 @@ def stop_job(job_name: str, _admin: AdminDep, services: ServicesDep) -> dict[str
 
 @router.get("/{job_name}/logs")
 def job_logs(job_name: str, _admin: AdminDep, services: ServicesDep,
-             after: Annotated[int, Query(ge=0, le=MAX_INTEGER, description="Only entries with a larger id")] = 0,
+             after: Annotated[int, Query(ge=0, le=MAX_ID, description="Only entries with a larger id")] = 0,
              ) -> dict[str, Any]:
     return {"entries": [
         {"id": i, "at": at, "source": source, "level": level, "message": message}

@@ -11,14 +11,14 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
 from crowdform import __version__
-from crowdform.untrusted import MAX_INTEGER
+from crowdform.untrusted import MAX_ID
 from crowdform.web.headers import PAGE_POLICY, TASK_HOST_POLICY
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 templates.env.globals["version"] = __version__
 
-MAX_PAGE = 1_000_000_000  # a page number beyond it could only overflow the query's OFFSET
-MAX_POSITION = MAX_INTEGER  # a datasetObjectId beyond 64 bits cannot be looked up
+MAX_PAGE = 1_000_000  # a page number beyond it only overflows the query's OFFSET (50 objects a page)
+MAX_POSITION = MAX_ID  # a datasetObjectId is a 32-bit column: a larger one cannot be looked up
 
 # Our pages must not be framed by other sites (clickjacking), nor cached with a session in them.
 PAGE_HEADERS = {"X-Frame-Options": "DENY", "Referrer-Policy": "same-origin", "Cache-Control": "no-store"}
