@@ -18,7 +18,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any
 
-from crowdform import untrusted
+from crowdform.untrusted import find_hostile, join, text_problem
 from crowdform.errors import InvalidInput, Problem
 from crowdform.manifest.codec import type_name
 
@@ -95,12 +95,12 @@ def parse_pre_hook_reply(reply: Any, *, source: str) -> PreHookResult:
             field="taskInput",
             hint=hint,
         )
-    hostile = untrusted.find_hostile(task_input)
+    hostile = find_hostile(task_input)
     if hostile is not None:
         raise InvalidInput.one(
             source,
             f"taskInput {hostile.message}; the hook replied {quote(reply)}",
-            field=untrusted.join("taskInput", hostile.path),
+            field=join("taskInput", hostile.path),
             hint=hostile.hint,
         )
     try:
@@ -195,7 +195,7 @@ def parse_post_hook_reply(
                                     value=entry, hint=shape))
             continue
         raw_id = entry.get("datasetObjectId")
-        if isinstance(raw_id, str) and (refused := untrusted.text_problem(raw_id)) is not None:
+        if isinstance(raw_id, str) and (refused := text_problem(raw_id)) is not None:
             message, hint = refused
             problems.append(Problem(f"entry {index} has a datasetObjectId that {message}", field=f"{where}.datasetObjectId",
                                     hint=f"Copy datasetObjectId from the consolidation request. {hint}"))
@@ -249,12 +249,12 @@ def parse_post_hook_reply(
         else:
             label = {lan: content}
             bare_content.append(object_id)
-        hostile = untrusted.find_hostile(label)
+        hostile = find_hostile(label)
         if hostile is not None:
             problems.append(
                 Problem(
                     f"entry {index} (datasetObjectId {object_id!r}): the label {hostile.message}",
-                    field=untrusted.join(f"{where}.consolidatedAnnotation.content", hostile.path),
+                    field=join(f"{where}.consolidatedAnnotation.content", hostile.path),
                     hint=hostile.hint,
                 )
             )
@@ -312,7 +312,7 @@ def parse_post_hook_reply(
 
 def _shown(text: str) -> str:
     """``text`` for a message, escaped as ASCII if it holds what no message may (NUL, a lone surrogate)."""
-    return text if untrusted.text_problem(text) is None else ascii(text)[1:-1]
+    return text if text_problem(text) is None else ascii(text)[1:-1]
 
 
 def _ids(ids: list[str]) -> str:

@@ -26,7 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from crowdform import untrusted
+from crowdform.untrusted import check as check_untrusted
 from crowdform.errors import InvalidInput
 from crowdform.manifest.codec import type_name
 from crowdform.groundtruth.arns import NAME_PATTERN, workteam_name
@@ -123,7 +123,7 @@ def parse_create_labeling_job(body: Any, *, source: str) -> JobSpec:
     :mod:`crowdform.untrusted` refuses (NUL, a lone surrogate: a request file read by the CLI or the
     console reaches here without the API's request guard).
     """
-    untrusted.check(body, source=source)
+    check_untrusted(body, source=source)
     if not isinstance(body, dict):
         raise InvalidInput.one(
             source,

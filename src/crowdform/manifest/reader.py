@@ -35,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from crowdform import untrusted
+from crowdform.untrusted import MAX_DEPTH, find_hostile, might_be_hostile
 from crowdform.errors import InvalidInput, Problem
 from crowdform.manifest import codec
 from crowdform.manifest.codec import type_name
@@ -90,7 +90,6 @@ def read_manifest(
     line_number = 0
     scan = codec.scan
     decode = codec.decode
-    might_be_hostile = untrusted.might_be_hostile
     bad = problems.add
 
     for raw in lines:
@@ -143,10 +142,10 @@ def read_manifest(
             )
             continue
         except RecursionError:
-            bad(line_number, f"is nested more than {untrusted.MAX_DEPTH} levels deep",
-                hint=f"Flatten the data: arrays and objects may nest at most {untrusted.MAX_DEPTH} levels")
+            bad(line_number, f"is nested more than {MAX_DEPTH} levels deep",
+                hint=f"Flatten the data: arrays and objects may nest at most {MAX_DEPTH} levels")
             continue
-        if might_be_hostile(text) and (hostile := untrusted.find_hostile(data)) is not None:
+        if might_be_hostile(text) and (hostile := find_hostile(data)) is not None:
             bad(line_number, hostile.message, field=hostile.path or None, hint=hostile.hint)
             continue
         if type(data) is not dict:
