@@ -13,9 +13,9 @@
   percent-encoded surrogate already decodes to U+FFFD).
 
 Every refusal is the API's JSON error shape (``web.errors``) naming the field. The request then
-reaches the app with its body replayed. Requests signed for the AWS-compatible endpoint (SigV4 or V2,
-in a header or a presigned query) pass untouched: S3 objects are files of any size and content, and
-that endpoint checks its own requests.
+reaches the app with its body replayed. Requests signed for the AWS-compatible endpoint never get
+here: ``aws.endpoint``, in front of the app, answers them and checks their bodies itself (S3 objects
+are files of any size and content).
 """
 
 from __future__ import annotations
@@ -61,7 +61,6 @@ BODY_LIMITS = (
     BodyLimit.of("POST", "/admin/jobs/new/template", CONSOLE_FORM_LIMIT),
     BodyLimit.of("POST", "/admin/jobs/new/preview", CONSOLE_FORM_LIMIT),
 )
-_AWS_QUERY = re.compile(rb"(^|&)(X-Amz-Credential|AWSAccessKeyId)=", re.IGNORECASE)
 
 
 def body_limit(method: str, path: str) -> int:
@@ -79,7 +78,7 @@ class RequestGuard:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or _aws_signed(scope):
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         source = f"{scope['method']} {scope['path']}"
@@ -178,11 +177,6 @@ def _media_type(content_type: str | None) -> str:
     header = MimeHeader()
     header["content-type"] = content_type
     return header.get_content_type()
-
-
-def _aws_signed(scope: Scope) -> bool:
-    authorization = _header(scope, b"authorization") or ""
-    return authorization.startswith(("AWS4-HMAC-SHA256 ", "AWS ")) or bool(_AWS_QUERY.search(scope.get("query_string", b"")))
 
 
 def _too_large(source: str, length: int | None, limit: int) -> PayloadTooLarge:
