@@ -79,8 +79,8 @@ class SignInThrottle:
     def _count(self, connection: Connection, key: str, now: float, window: float) -> tuple[int, float]:
         """Add one attempt to ``key`` (starting a new window if its last one ended): (attempts, window start)."""
         ended = SignInCount.window_started <= now - window
-        statement = self._insert(SignInCount).values(key=key, attempts=1, window_started=now)
-        statement = statement.on_conflict_do_update(index_elements=[SignInCount.key], set_={
+        insert = self._insert(SignInCount).values(key=key, attempts=1, window_started=now)
+        statement = insert.on_conflict_do_update(index_elements=[SignInCount.key], set_={
             "attempts": case((ended, 1), else_=SignInCount.attempts + 1),
             "window_started": case((ended, now), else_=SignInCount.window_started),
         }).returning(SignInCount.attempts, SignInCount.window_started)

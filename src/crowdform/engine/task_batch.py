@@ -179,10 +179,10 @@ class BatchRunner:
         if isinstance(item, NextTask):
             if row is None:  # not found and not yours look the same: workers only learn of their own jobs
                 raise NotFound(f"No labeling job {item.job_name!r} is open to you.")
-            job, status = self.job(connection, row[0]), row[1]
+            job, status = self._job(connection, row[0]), row[1]
             return None, job if status == JobStatus.IN_PROGRESS else None
         result, job_id, status = self._submitted(connection, item, now, counts, row)
-        take_on = self.job(connection, job_id) if item.then_next and status == JobStatus.IN_PROGRESS else None
+        take_on = self._job(connection, job_id) if item.then_next and status == JobStatus.IN_PROGRESS else None
         return (result, None), take_on
 
     def _submitted(self, connection: Connection, item: Submission, now: float, counts: list[tuple[Any, ...]],
@@ -195,7 +195,7 @@ class BatchRunner:
         meanwhile (taking a task looks at slots, which the lease already holds)."""
         if row is not None:  # the usual case: the worker's own active lease, in time
             job_id, object_id, status = row
-            n = self.job(connection, job_id).workers_per_object
+            n = self._job(connection, job_id).workers_per_object
             counts.append((n, n, now, object_id))
             return SubmitResult(item.lease_id, now, already_submitted=False), job_id, status
         lease = own_lease(connection, item.worker, item.lease_id)
@@ -217,7 +217,7 @@ class BatchRunner:
             finally:
                 cursor.close()
 
-    def job(self, connection: Connection, job_id: int) -> JobRow:
+    def _job(self, connection: Connection, job_id: int) -> JobRow:
         """A job's settings, which never change after creation (its status does: read it separately)."""
         job = self._jobs.get(job_id)
         if job is None:
@@ -258,12 +258,12 @@ def _prepare(item: Item) -> Prepared:
             untrusted.check_text(item.job_name, source="next task", field="job_name")
             return None
         untrusted.check_text(item.lease_id, source="submission", field="lease_id")
-        return answer_text(item.answer)
+        return _answer_text(item.answer)
     except CrowdformError as error:
         return error
 
 
-def answer_text(answer: Any) -> str:
+def _answer_text(answer: Any) -> str:
     """The answer as canonical JSON text (``groundtruth.answers``), refused if hostile or too large."""
     try:
         text = canonical_answer(answer)

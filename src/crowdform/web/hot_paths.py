@@ -30,7 +30,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from crowdform.errors import CrowdformError
 from crowdform.untrusted import text_problem
 from crowdform.web.errors import error_response
-from crowdform.web.request_guard import content_length, read_body, replaying
+from crowdform.web.request_guard import content_length, read_body, replaying, route_pattern
 
 FAST_BODY_LIMIT = 1024 * 1024  # a worker's answer is a few KB; larger bodies take the general path
 
@@ -48,8 +48,7 @@ class HotPath:
     @classmethod
     def of(cls, method: str, path: str, handler: FastHandler) -> "HotPath":
         """``path`` in route syntax: ``/api/v1/worker/tasks/{lease_id}/submit``."""
-        regex = re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(path))
-        return cls(method, re.compile(regex), handler)
+        return cls(method, route_pattern(path), handler)
 
 
 class HotPaths:

@@ -65,7 +65,7 @@ def _slots(services: Services) -> PasswordSlots:
     return services.password_slots  # type: ignore[no-any-return]
 
 
-def check_lengths(username: str, password: str, *, source: str) -> None:
+def _check_lengths(username: str, password: str, *, source: str) -> None:
     if len(username) > USERNAME_MAX_CHARS:
         raise InvalidInput.one(source, f"is longer than {USERNAME_MAX_CHARS} characters", field="username",
                                hint="Enter your user name")
@@ -80,7 +80,7 @@ async def check_sign_in(request: Request, kind: str, check: Callable[[str, str],
     and returns a session token, or raises ``Unauthorized``. Raises ``InvalidInput``,
     ``TooManyRequests`` or ``ServiceUnavailable`` as the module docstring says."""
     services: Services = request.app.state.services
-    check_lengths(username, password, source=f"{request.method} {request.url.path}")
+    _check_lengths(username, password, source=f"{request.method} {request.url.path}")
     address = request.client.host if request.client else "unknown"
     throttle = services.sign_in_throttle
     await call_engine(services, throttle.admit, kind, username, address)

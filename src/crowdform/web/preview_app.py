@@ -42,6 +42,7 @@ from crowdform.web.files import file_response
 from crowdform.web.gallery import Sample, gallery_samples, sample_task_input, write_sample_image
 from crowdform.web.headers import NoSniff
 from crowdform.web.pages import page
+from crowdform.web.request_guard import RequestGuard
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ def create_preview_app(setup: PreviewSetup) -> FastAPI:
     app = FastAPI(title="crowdform preview", version=__version__, docs_url=None, redoc_url=None, openapi_url=None)
     app.add_middleware(NoSniff)
     install_error_handlers(app)
+    app.add_middleware(RequestGuard)  # answers are checked as the server's are (web.request_guard)
     mount_assets(app)
     count = len(setup.preview)
 

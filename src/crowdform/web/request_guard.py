@@ -47,8 +47,13 @@ class BodyLimit:
 
     @classmethod
     def of(cls, method: str, path: str, limit: int) -> "BodyLimit":
-        """``path`` in route syntax (``/portal/invitations/{token}``), matched whole."""
-        return cls(method, re.compile(re.sub(r"\\{(\w+)\\}", r"[^/]+", re.escape(path))), limit)
+        return cls(method, route_pattern(path), limit)
+
+
+def route_pattern(path: str) -> re.Pattern[str]:
+    """``path`` in route syntax (``/portal/invitations/{token}``) as a pattern to match a whole path
+    with; each parameter is a named group that never spans a slash."""
+    return re.compile(re.sub(r"\\{(\w+)\\}", r"(?P<\1>[^/]+)", re.escape(path)))
 
 
 BODY_LIMITS = (
