@@ -26,7 +26,7 @@ LAN = "animal-faces"
 TRICKY_LINES = [
     '{"source-ref": "s3://b/img/000001.jpg"}',
     '{"source":\t"tab\\tescaped",\t"x": 1}',
-    '{"source": "back\\\\slash \\\\N \\n \\u0000 \\"q\\" \\\\."}',
+    '{"source": "back\\\\slash \\\\N \\n \\u0001 \\"q\\" \\\\."}',  # (NUL is refused: no database text holds it)
     '{"source":\r"carriage return inside"}',
     '{"source": "é 東京 😀 \u2028"}',
     '  {"source": "whitespace around"}  ',
