@@ -66,7 +66,7 @@ def work_through(page: Page, job: str, username: str) -> int:
     done = 0
     while True:
         page.wait_for_function(
-            "() => document.getElementById('task-app').dataset.lease !== undefined && "
+            "() => document.getElementById('task-app')?.dataset.lease !== undefined && "
             "(document.getElementById('task-app').dataset.lease || !document.getElementById('done').hidden)")
         lease = app.get_attribute("data-lease")
         if not lease:
@@ -141,13 +141,13 @@ def test_decline_says_what_happens_and_the_object_goes_to_another_worker(browser
         page = sign_in(browser, server, "worker0")
         page.click(f"li[data-job='{job.name}'] >> text=Start working")
         app = page.locator("#task-app")
-        page.wait_for_function("document.getElementById('task-app').dataset.lease")
+        page.wait_for_function("document.getElementById('task-app')?.dataset.lease")
         declined = app.get_attribute("data-lease")
         decline = page.locator("#decline")
         assert decline.get_attribute("title") == DECLINE_TEXT
         decline.click()
         page.wait_for_function(f"document.getElementById('task-app').dataset.lease !== {json.dumps(declined)}")
-        page.wait_for_function("document.getElementById('status').textContent.startsWith('Declined')")
+        page.wait_for_function("document.getElementById('status')?.textContent.startsWith('Declined')")
         assert page.locator("#status").inner_text() == ("Declined: that task went back to the pool for another "
                                                         "worker of your team.")
         screenshot(page, "portal-declined")

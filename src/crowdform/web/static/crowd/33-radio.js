@@ -20,16 +20,21 @@
       C.style(root, CSS);
       root.innerHTML += `<span class="row" part="label"><span class="radio" role="radio" part="radio" tabindex="0"></span><span class="text"><slot></slot></span></span>`;
       this._radio = root.querySelector(".radio");
+      this._default = this.hasAttribute("checked");
       this.checked = this._initial();
       this.attributeChanged("");
     }
 
     attributeChanged(name) {
-      if (name === "checked" && !this._reflecting) this.checked = this.hasAttribute("checked");
+      if (name === "checked" && !this._reflecting) this.checked = this._default = this.hasAttribute("checked");
       const off = this.hasAttribute("disabled");
       this._radio.setAttribute("aria-disabled", String(off));
       this._radio.tabIndex = off ? -1 : 0;
     }
+
+    /** The attribute reflects the state, so reset goes back to the attribute as the page set it
+        (as a native radio's `defaultChecked`), not as the worker's choices left it. */
+    _reset() { this.checked = this._default; }
 
     connected(signal) {
       this.addEventListener("click", () => this._choose(), { signal });
