@@ -39,6 +39,7 @@ RANK = {
     "consolidation": 1,  # pure (when it appears)
     "errors": 0,
     "untrusted": 0,  # what crowdform refuses in data from outside: anyone may use it
+    "unique_ids": 0,  # cheap unique ids (request ids, temporary names): anyone may use it
     "": 0,  # crowdform/__init__.py: the version
 }
 # Same-rank layers that may import one another, one way only (as the code does today).

@@ -12,7 +12,6 @@ STS), with the error codes the SDKs know, and a request id.
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass
 from typing import Callable
 
@@ -36,6 +35,7 @@ from crowdform.aws.signature import (
 from crowdform.engine.access_keys import AccessKeys, CredentialRefused, NeedsDatabase
 from crowdform.engine.clock import Clock
 from crowdform.errors import Conflict, CrowdformError, Forbidden, InvalidInput, NotFound, Unauthorized
+from crowdform.unique_ids import fresh_uuid
 
 _logger = logging.getLogger("crowdform.aws")
 
@@ -76,13 +76,13 @@ class AwsEndpoint:
                 return
             error = AwsError("MissingAuthenticationTokenException", "Missing Authentication Token: sign the request "
                              "with an access key from `crowdform credentials create`.", 403)
-            await json_protocol.error_response(error, str(uuid.uuid4()))(scope, receive, send)
+            await json_protocol.error_response(error, fresh_uuid())(scope, receive, send)
             return
         response = await self._answer(http, scope, receive)
         await response(scope, receive, send)
 
     async def _answer(self, http: HttpRequest, scope: Scope, receive: Receive) -> Response:
-        request_id = str(uuid.uuid4())
+        request_id = fresh_uuid()
         services = self.services_of(scope)
         service: AwsService = _Unknown(http)
         try:

@@ -111,6 +111,7 @@ class Uploads:
                     if not folder.is_dir():
                         raise NoSuchUpload(upload.upload_id)  # completed or aborted meanwhile
                     os.replace(temp.path, folder / f"{number}.part")
+                    temp.placed()
                     _write_json(folder / f"{number}.json", asdict(part))
                 return part
         finally:

@@ -22,7 +22,6 @@ import os
 import shutil
 import stat
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -52,6 +51,7 @@ from crowdform.storage.buckets.names import check_bucket_name, key_parts
 from crowdform.storage.buckets.walk import Found, KeyWalker
 from crowdform.storage.buckets.writer import TempObject
 from crowdform.storage.errors import StorageError
+from crowdform.unique_ids import fresh_hex
 
 BUCKET_FILE = "bucket.json"  # in the bucket's metadata folder: when it was created
 
@@ -285,6 +285,7 @@ class BucketStore:
                             raise KeyConflict(bucket, key, "it is a folder holding other keys")
                         else:
                             os.rename(temp.path, names[-1], dst_dir_fd=parent)
+                            temp.placed()
                         self._place_meta(bucket, meta.key, meta_temp)
                         meta_temp = None
                     except BaseException:
@@ -373,7 +374,7 @@ class BucketStore:
 
     def _meta_temp(self, meta: ObjectMeta, *, durable: bool = True) -> Path:
         """The metadata written to a temporary file (fsynced when ``durable``), ready to be renamed."""
-        temp = self.folders.tmp / f"{uuid.uuid4().hex}.meta"
+        temp = self.folders.tmp / f"{fresh_hex()}.meta"
         try:
             with open(temp, "wb") as stream:
                 stream.write(meta.to_json())
@@ -390,8 +391,11 @@ class BucketStore:
         """Rename a metadata file into place; the folder it went to."""
         subfolder, name = meta_name(key)
         folder = self._meta_folder(bucket) / subfolder
-        folder.mkdir(parents=True, exist_ok=True)
-        os.replace(temp, folder / name)
+        try:
+            os.replace(temp, folder / name)
+        except FileNotFoundError:  # the first metadata of its subfolder (the temporary file exists)
+            folder.mkdir(parents=True, exist_ok=True)
+            os.replace(temp, folder / name)
         return folder
 
     def _remove_meta(self, bucket: str, key: str) -> None:

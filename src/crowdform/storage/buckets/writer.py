@@ -11,11 +11,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import uuid
 from pathlib import Path
 from types import TracebackType
 
 from crowdform.storage.buckets import checksums
+from crowdform.unique_ids import fresh_hex
 
 COPY_CHUNK = 1024 * 1024
 
@@ -24,13 +24,14 @@ class TempObject:
     """A temporary file being filled. ``algorithms`` are extra digests to compute (``SHA256``...)."""
 
     def __init__(self, tmp_folder: Path, algorithms: tuple[str, ...] = (), *, md5: bool = True) -> None:
-        self.path = tmp_folder / f"{uuid.uuid4().hex}.part"
+        self.path = tmp_folder / f"{fresh_hex()}.part"
         self.descriptor = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
         self.size = 0
         self._md5 = hashlib.md5() if md5 else None
         self._given_md5: bytes | None = None
         self._hashers = {name: checksums.new(name) for name in dict.fromkeys(algorithms)}
         self.closed = False
+        self._placed = False
 
     def write(self, data: bytes | memoryview) -> None:
         if self._md5 is not None:
@@ -84,12 +85,17 @@ class TempObject:
         self.closed = True
         return status
 
+    def placed(self) -> None:
+        """The file was renamed into place: nothing is left to remove (saves a failing unlink)."""
+        self._placed = True
+
     def discard(self) -> None:
         if not self.closed:
             os.close(self.descriptor)
             self.closed = True
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(self.path)
+        if not self._placed:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self.path)
 
     def __enter__(self) -> "TempObject":
         return self
