@@ -162,12 +162,14 @@ def prefill(url: str, key: str, secret: str, clients: int, size: int) -> None:
             s3.put_object(Bucket=BUCKET, Key=f"c{c}/obj-{i}", Body=body)
 
 
-def tree_rss_mb(pid: int) -> float:
+def rss_mb(pid: int) -> tuple[float, float]:
+    """(RSS of the server process, RSS summed over its process tree) in MB."""
     try:
         root = psutil.Process(pid)
-        return sum(p.memory_info().rss for p in [root, *root.children(recursive=True)]) / MB
+        own = root.memory_info().rss
+        return own / MB, (own + sum(p.memory_info().rss for p in root.children(recursive=True))) / MB
     except psutil.Error:
-        return 0.0
+        return 0.0, 0.0
 
 
 def big_upload(url: str, key: str, secret: str, server_pid: int, folder: Path, megabytes: int) -> dict[str, Any]:
@@ -177,12 +179,14 @@ def big_upload(url: str, key: str, secret: str, server_pid: int, folder: Path, m
         for _ in range(megabytes):
             stream.write(block)
     s3 = client(url, key, secret)
-    peak, stop = [tree_rss_mb(server_pid)], threading.Event()
+    if BUCKET not in [b["Name"] for b in s3.list_buckets()["Buckets"]]:
+        s3.create_bucket(Bucket=BUCKET)
+    peak, stop = [rss_mb(server_pid)], threading.Event()
     before = peak[0]
 
     def sample() -> None:
         while not stop.is_set():
-            peak.append(tree_rss_mb(server_pid))
+            peak.append(rss_mb(server_pid))
             stop.wait(0.05)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -195,8 +199,9 @@ def big_upload(url: str, key: str, secret: str, server_pid: int, folder: Path, m
     size = s3.head_object(Bucket=BUCKET, Key="big/one-gigabyte.bin")["ContentLength"]
     source.unlink()
     return {"megabytes": megabytes, "stored_bytes": size, "seconds": round(elapsed, 1),
-            "mb_per_s": round(megabytes / elapsed, 1), "server_rss_before_mb": round(before, 1),
-            "server_peak_rss_mb": round(max(peak), 1)}
+            "mb_per_s": round(megabytes / elapsed, 1),
+            "server_rss_before_mb": round(before[0], 1), "server_peak_rss_mb": round(max(p[0] for p in peak), 1),
+            "tree_rss_before_mb": round(before[1], 1), "tree_peak_rss_mb": round(max(p[1] for p in peak), 1)}
 
 
 def start_moto() -> tuple[subprocess.Popen[bytes], str]:
@@ -219,7 +224,7 @@ def start_moto() -> tuple[subprocess.Popen[bytes], str]:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seconds", type=float, default=15.0, help="length of each load phase")
+    ap.add_argument("--seconds", type=float, default=15.0, help="length of each load phase (0: skip them)")
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--processes", type=int, default=4, help="client processes the clients are spread over")
     ap.add_argument("--size-kb", type=int, default=64)
@@ -247,7 +252,7 @@ def main() -> None:
         try:
             targets = {"crowdform": (server.url, info.access_key_id, secret, server.pid),
                        "moto": (moto_url, "testing", "testing", moto.pid)}
-            for name, (url, key, sec, pid) in targets.items():
+            for name, (url, key, sec, pid) in targets.items() if args.seconds else ():
                 prefill(url, key, sec, args.clients, size)
                 for op in ("put", "get"):
                     log(f"{name}: {op} for {args.seconds} s with {args.clients} clients")
@@ -261,6 +266,10 @@ def main() -> None:
             server.stop()
             moto.terminate()
             moto.wait(timeout=30)
+    if not args.seconds:
+        print("1 GB upload_file:", results.get("big_upload"))
+        print("results:", save_results("s3", results, args.out))
+        return
     rows = [[f"{name} {op}", r["ops_per_s"], r["p50_ms"], r["p99_ms"], r["errors"], r["server_cpu_s"]]
             for name in ("crowdform", "moto") for op in ("put", "get") for r in [results[f"{name}_{op}"]]]
     print(table(["target", "ops/s", "p50 ms", "p99 ms", "errors", "server CPU s"], rows))
