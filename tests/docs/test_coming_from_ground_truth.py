@@ -52,6 +52,17 @@ def consolidated_labels(manifest: Path) -> list[tuple[str, str, int]]:
             for line in lines]
 
 
+def test_blocks_are_read_with_their_tags_and_what_they_print(tmp_path: Path) -> None:
+    page = tmp_path / "page.md"
+    page.write_text("Intro\n\n```bash background\nserve\n```\n\n```python run\nprint(1)\n```\n\n```text\n1\n```\n\n"
+                    "```html file=t/a.html\n<p>\n```\n\n```python\nshown()\n```\n\n```text\nnot output\n```\n")
+    blocks = page_blocks(page)
+    assert [(b.language, b.action, b.line) for b in blocks] == [
+        ("bash", "background", 3), ("python", "run", 7), ("html", "file", 15), ("python", None, 19), ("text", None, 23)]
+    assert blocks[1].prints == "1\n" and blocks[2].path == "t/a.html" and blocks[2].text == "<p>\n"
+    assert untested(blocks) == [blocks[3]]
+
+
 def test_the_page_has_no_snippet_that_does_not_run() -> None:
     blocks = page_blocks(PAGE)
     assert not untested(blocks), [b.where(PAGE) for b in untested(blocks)]
