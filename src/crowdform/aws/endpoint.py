@@ -123,7 +123,7 @@ class AwsEndpoint:
                         v2_resource=service.v2_resource(http, host) if signature.version == "v2" else None)
         if not service.streams_body:
             check_payload_hash(http, body)
-        return AwsCall(http, identity, host, signature.region, request_id, body, receive)
+        return AwsCall(http, identity, host, signature, request_id, body, receive)
 
 
 def http_request(scope: Scope) -> HttpRequest:

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.types import Receive
 
 from crowdform.aws.errors import AwsError
-from crowdform.aws.signature import AuthFailure, HttpRequest
+from crowdform.aws.signature import AuthFailure, HttpRequest, Signature
 from crowdform.engine.access_keys import Identity
 
 
@@ -21,10 +21,15 @@ class AwsCall:
     http: HttpRequest
     identity: Identity
     host: str
-    region: str  # the region the client signed for
+    signature: Signature  # as read and verified (streaming services check chunk signatures with it)
     request_id: str
     body: bytes  # the whole body; empty for a service that streams (read it from ``receive``)
     receive: Receive
+
+    @property
+    def region(self) -> str:
+        """The region the client signed for."""
+        return self.signature.region
 
 
 class AwsService(ABC):

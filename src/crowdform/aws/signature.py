@@ -95,7 +95,14 @@ class Signature:
 
     @property
     def signed_at(self) -> int:
-        return timegm(strptime(self.amz_date, AMZ_DATE_FORMAT))
+        return _amz_epoch(self.amz_date)
+
+
+@lru_cache(maxsize=64)
+def _amz_epoch(amz_date: str) -> int:
+    """Epoch seconds of an X-Amz-Date (``ValueError`` if it is not one); cached, as ``strptime`` is slow
+    and every request of a second carries the same date."""
+    return timegm(strptime(amz_date, AMZ_DATE_FORMAT))
 
 
 def is_signed(request: HttpRequest) -> bool:
@@ -194,7 +201,7 @@ def _v4(request: HttpRequest, credential: str | None, signed_headers: str | None
     if not amz_date:
         raise AuthFailure(malformed, "the request carries neither X-Amz-Date nor Date")
     try:
-        strptime(amz_date, AMZ_DATE_FORMAT)
+        _amz_epoch(amz_date)
     except ValueError:
         raise AuthFailure(malformed, f"X-Amz-Date {amz_date!r} is not in the form YYYYMMDDTHHMMSSZ") from None
     if amz_date[:8] != parts[1]:

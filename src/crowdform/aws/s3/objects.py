@@ -30,7 +30,6 @@ from crowdform.aws.s3.headers import (
 )
 from crowdform.aws.s3.intake import Checksum, Intake
 from crowdform.aws.s3.shapes import children, iso_time, parse_xml, quoted_etag, text_of, xml_response
-from crowdform.aws.signature import read_signature
 from crowdform.errors import CrowdformError
 from crowdform.storage.buckets import BucketStore
 from crowdform.storage.buckets.meta import ObjectMeta
@@ -113,9 +112,7 @@ class BodyUpload:
         self.ctx = ctx
         self.start = start  # called once, in the first thread call: checks, and gives the temporary object
         self.temp: TempObject | None = None
-        http = ctx.call.http
-        signature = read_signature(http)
-        self.intake = Intake(http, signature, ctx.call.identity.secret_access_key, self._write, md5=True)
+        self.intake = Intake(ctx.call.http, ctx.call.signature, ctx.call.identity.secret_access_key, self._write, md5=True)
 
     def _write(self, data: bytes) -> None:
         assert self.temp is not None

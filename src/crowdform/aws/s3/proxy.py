@@ -25,7 +25,6 @@ from crowdform.aws.errors import AwsError
 from crowdform.aws.s3.intake import Intake
 from crowdform.aws.s3.routing import S3Request
 from crowdform.aws.service import AwsCall
-from crowdform.aws.signature import read_signature
 
 # Query parameters that carry the client's signature, not the operation.
 _AUTH_QUERY = {"X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Expires", "X-Amz-SignedHeaders",
@@ -84,7 +83,7 @@ class S3Proxy:
     async def _body(self, call: AwsCall) -> AsyncIterator[bytes]:
         """The decoded body, checked as it goes; the last piece only once the whole body has passed."""
         out: list[bytes] = []
-        intake = Intake(call.http, read_signature(call.http), call.identity.secret_access_key, out.append)
+        intake = Intake(call.http, call.signature, call.identity.secret_access_key, out.append)
         held = b""
         batch: list[bytes] = []
         size = 0
