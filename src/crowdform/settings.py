@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import os
+import shlex
 import tomllib
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -56,6 +57,34 @@ def _smtp_url(text: str) -> str | None:
     return text or None
 
 
+def _service_endpoints(text: str) -> tuple[tuple[str, str], ...]:
+    """``dynamodb=http://127.0.0.1:8000,sns=http://...``: (variable, URL) pairs, the variable being
+    boto3's ``AWS_ENDPOINT_URL_<SERVICE>`` for a service id (or a full ``AWS_ENDPOINT_URL_*`` name)."""
+    pairs = []
+    for item in filter(None, (part.strip() for part in text.split(","))):
+        service, sep, url = item.partition("=")
+        service, url = service.strip(), url.strip()
+        if not sep or not service or not url.startswith(("http://", "https://")):
+            raise ValueError(f"expected SERVICE=http(s)://host:port pairs separated by commas, got {item!r}")
+        name = service.upper().replace("-", "_").replace(" ", "_")
+        if not name.startswith("AWS_ENDPOINT_URL"):
+            name = f"AWS_ENDPOINT_URL_{name}"
+        if not name.replace("_", "").isalnum():
+            raise ValueError(f"{service!r} is not a service id (dynamodb, sns, secretsmanager...)")
+        pairs.append((name, url))
+    return tuple(pairs)
+
+
+def _pip_options(text: str) -> tuple[str, ...]:
+    return tuple(shlex.split(text))
+
+
+def _hook_s3_endpoint(text: str) -> str:
+    if text not in ("store", "crowdform"):
+        raise ValueError(f"expected store or crowdform, got {text!r}")
+    return text
+
+
 SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("data_dir", Path, Path("crowdform-data"),
                 "Folder for the SQLite database, the generated secrets file and the demo job."),
@@ -88,6 +117,20 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "Server processes `crowdform serve` runs on one port for requests (about one per core, "
                 "less one for the background process)."),
     SettingSpec("hook_timeout_seconds", float, 60.0, "Longest a single hook call may run before it is killed."),
+    SettingSpec("hook_service_endpoints", _service_endpoints, (),
+                "Endpoints that Python hooks reach other AWS services at, as `SERVICE=URL` pairs separated by "
+                "commas (`dynamodb=http://127.0.0.1:8000,sns=http://127.0.0.1:9911`): each becomes boto3's "
+                "`AWS_ENDPOINT_URL_<SERVICE>` in every hook process. A hook's own `--env` wins. Services not "
+                "named go to crowdform's endpoint (`AWS_ENDPOINT_URL`), which answers S3, STS and SageMaker."),
+    SettingSpec("hook_s3_endpoint", _hook_s3_endpoint, "store",
+                "With `s3_endpoint_url` set: `store` gives Python hooks that store's endpoint for S3 "
+                "(`AWS_ENDPOINT_URL_S3`; the store must accept the hook's crowdform credentials, as moto and "
+                "stores without signature checks do); `crowdform` sends their S3 calls to crowdform's endpoint, "
+                "which passes them on to the store signed with crowdform's own credentials for it."),
+    SettingSpec("hook_pip_options", _pip_options, (),
+                "Options for pip when it builds a hook's environment (`hook add --requirements/--zip`), "
+                "e.g. `--index-url https://mirror.example/simple` or `--no-index --find-links /srv/wheels`. "
+                "Default: pip's own (PyPI, or pip's configuration files)."),
     SettingSpec("hook_attempts", int, 3, "Attempts per hook call (with exponential backoff) before the object or batch fails."),
     SettingSpec("pre_hook_concurrency", int, 4, "Pre-annotation hook calls run at once per job."),
     SettingSpec("consolidation_batch_size", int, 500, "Most data objects sent to one post-annotation hook call."),
@@ -142,6 +185,9 @@ class Settings:
     mail_from: str = "crowdform@localhost"
     workers: int = 1
     hook_timeout_seconds: float = 60.0
+    hook_service_endpoints: tuple[tuple[str, str], ...] = ()
+    hook_s3_endpoint: str = "store"
+    hook_pip_options: tuple[str, ...] = ()
     hook_attempts: int = 3
     pre_hook_concurrency: int = 4
     consolidation_batch_size: int = 500
@@ -193,6 +239,13 @@ class Settings:
         return (self.public_url or f"http://{self.host}:{self.port}").rstrip("/")
 
     @property
+    def local_url(self) -> str:
+        """The server's address from this machine (what hooks are given as ``AWS_ENDPOINT_URL``): the
+        address it listens on, with a wildcard address read as loopback."""
+        host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
+        return f"http://{'[' + host + ']' if ':' in host else host}:{self.port}"
+
+    @property
     def all_storage_roots(self) -> tuple[Path, ...]:
         """The data folder, the working directory, and the configured roots, resolved."""
         roots = [self.data_dir, Path.cwd(), *self.storage_roots]
@@ -214,6 +267,10 @@ def _parse(source: str, name: str, raw: Any) -> Any:
     spec = _BY_NAME.get(name)
     if spec is None:
         raise InvalidInput.one(source, "unknown setting", field=name, hint=_nearest(name))
+    if isinstance(raw, dict):  # a TOML table: hook_service_endpoints = {dynamodb = "http://..."}
+        raw = ",".join(f"{k}={v}" for k, v in raw.items())
+    elif isinstance(raw, list) and name == "hook_pip_options":
+        raw = shlex.join(str(r) for r in raw)
     if not isinstance(raw, str):
         raw = os.pathsep.join(str(r) for r in raw) if isinstance(raw, list) else str(raw)
     try:

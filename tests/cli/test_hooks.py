@@ -27,8 +27,8 @@ def test_hook_add_list_replace_and_use_by_lambda_arn(tmp_path: Path) -> None:
 
     listed = run_crowdform(tmp_path, "hook", "list")
     assert listed.code == 0, listed
-    rows = re.findall(r"^│ (\S+)\s+│ (\S+)\s+│ (.*?)\s*│$", listed.out, flags=re.MULTILINE)
-    assert rows == [("animal-pre", f"{pre}:lambda_handler", "GREETING=a=b STAGE=test")]  # sorted by name
+    rows = re.findall(r"^│ (\S+)\s+│ (\S+)\s+│ (.*?)\s*│ (.*?)\s*│$", listed.out, flags=re.MULTILINE)
+    assert rows == [("animal-pre", f"{pre}:lambda_handler", "GREETING=a=b STAGE=test", "server")]  # sorted by name
 
     replaced = run_crowdform(tmp_path, "hook", "add", "animal-pre", f"{post}:lambda_handler")
     assert replaced.code == 0 and replaced.out == f"Hook animal-pre -> {post}:lambda_handler\n", replaced

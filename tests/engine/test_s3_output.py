@@ -160,24 +160,23 @@ def test_example_job_reads_from_and_writes_every_ground_truth_file_to_s3(
 
 
 def test_the_same_job_runs_with_every_s3_uri_in_the_embedded_store(
-    tmp_path: Path, database_url: str, aws_credentials: None, monkeypatch: Any
+    tmp_path: Path, database_url: str, aws_credentials: None
 ) -> None:
     """No S3 server at all: the bucket lives in the data folder, filled through crowdform's own S3 API,
-    and the unchanged post-annotation Lambda reads ``payload.s3Uri`` through that API too."""
+    and the unchanged post-annotation Lambda reads ``payload.s3Uri`` through that API too, with the
+    endpoint and credentials crowdform gives it (nothing comes from the test's own environment)."""
     from crowdform.engine.access_keys import AccessKeys
-    from tests.fixtures.servers import start_server
+    from tests.fixtures.servers import free_port, start_server
 
-    runtime = open_runtime(tmp_path, database_url)
+    port = free_port()
+    runtime = open_runtime(tmp_path, database_url, port=port)
     info, secret = AccessKeys(runtime).create("notebook")
-    server = start_server(runtime.settings, runtime)
+    server = start_server(runtime.settings, runtime, port=port)
     try:
         s3 = make_client(server.url, info.access_key_id, secret)
         s3.create_bucket(Bucket="gt-embedded")
         bucket = S3Bucket(server.url, "gt-embedded")
         uris = upload_example(tmp_path, s3, bucket)
-        for name, value in (("AWS_ENDPOINT_URL_S3", server.url), ("AWS_ACCESS_KEY_ID", info.access_key_id),
-                            ("AWS_SECRET_ACCESS_KEY", secret)):
-            monkeypatch.setenv(name, value)  # what the hook process inherits to reach crowdform's S3
         workers = team_with_workers(runtime, "animal-team", 2)
         job = example_job(
             runtime, tmp_path, image_prefix=bucket.uri("images"), output=bucket.uri("out/"),

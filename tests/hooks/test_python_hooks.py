@@ -79,10 +79,13 @@ def test_working_folder_and_import_path_are_the_task_root(handlers: Path) -> Non
     assert result["env"]["LAMBDA_TASK_ROOT"] == str(handlers)
 
 
-def test_environment_has_region_custom_and_server_variables(
+def test_environment_has_region_custom_and_only_allowed_server_variables(
     handlers: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The server's own variables stay out (its S3 endpoint too), apart from the allow-list (TZ...)."""
     monkeypatch.setenv("CROWDFORM_TEST_PARENT_VAR", "from-the-server")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_S3", "http://127.0.0.1:9/the-servers-store")
+    monkeypatch.setenv("TZ", "Europe/Paris")
     environment = {"AWS_REGION": "eu-west-1", "LABEL_BUCKET": "acme-labels"}
     with invoker(handlers, "introspect.py", environment=environment) as hook:
         env = hook.invoke({})["env"]
@@ -92,7 +95,9 @@ def test_environment_has_region_custom_and_server_variables(
         "AWS_LAMBDA_FUNCTION_NAME": "gt-pre",
         "LAMBDA_TASK_ROOT": str(handlers),
         "LABEL_BUCKET": "acme-labels",
-        "CROWDFORM_TEST_PARENT_VAR": "from-the-server",
+        "CROWDFORM_TEST_PARENT_VAR": None,
+        "AWS_ENDPOINT_URL_S3": None,
+        "TZ": "Europe/Paris",
     }
 
 

@@ -129,3 +129,18 @@ def test_multipart_parts_join_into_one_object(tmp_path: Path) -> None:
     assert meta.size == 5 * 1024 * 1024 + 3 and meta.etag.endswith("-2") and meta.parts == 2
     assert (tmp_path / "buckets" / "parts" / "joined.bin").stat().st_size == meta.size
     assert list((tmp_path / "buckets" / ".crowdform" / "uploads" / "parts").iterdir()) == []
+
+
+def test_a_file_written_to_a_fresh_buckets_folder_by_path_reads_as_an_object(tmp_path: Path) -> None:
+    """The engine writes local output into ``buckets/`` by path before the store has made its own
+    folders; the object is readable by its ``s3://`` name (its metadata derived then), and a path in a
+    bucket is named that way for hooks."""
+    (tmp_path / "buckets" / "out" / "job").mkdir(parents=True)
+    (tmp_path / "buckets" / "out" / "job" / "request.json").write_text("[]")
+    storage = Storage([tmp_path], buckets_dir=tmp_path / "buckets")
+    assert storage.read_bytes("s3://out/job/request.json") == b"[]"
+    assert storage.as_s3_uri(str(tmp_path / "buckets" / "out" / "job" / "request.json")) == "s3://out/job/request.json"
+    assert storage.as_s3_uri(str(tmp_path / "buckets" / "out" / "job") + "/") == "s3://out/job/"
+    assert storage.as_s3_uri(str(tmp_path / "elsewhere.json")) == str(tmp_path / "elsewhere.json")
+    external = Storage([tmp_path], buckets_dir=tmp_path / "buckets", s3_endpoint_url="http://127.0.0.1:9")
+    assert external.as_s3_uri("s3://out/job/request.json") == "s3://out/job/request.json"

@@ -183,12 +183,14 @@ class Consolidation:
         event = post_annotation_event(
             job_arn=job.arn, label_attribute_name=job.label_attribute_name,
             label_categories=job.label_categories, role_arn=job.role_arn or "",
-            payload_uri=request_uri, output_config=layout.annotations_dir,
+            # on the embedded store, the s3:// names of the files, as the hook's boto3 reads them
+            payload_uri=self.runtime.storage.as_s3_uri(request_uri),
+            output_config=self.runtime.storage.as_s3_uri(layout.annotations_dir),
             workers_per_object=job.workers_per_object,
         )
         by_position = {str(o.position): o for o in objects}
         try:
-            reply = self.hooks.invoker(job.id, "post", hook, 1).invoke(
+            reply = self.hooks.invoker(job.id, "post", hook, 1, role_arn=job.role_arn).invoke(
                 event, attempts=self.runtime.settings.hook_attempts)
             self.runtime.storage.write_bytes(layout.consolidation_response(iteration, stamp), _json_bytes(reply),
                                              content_type="application/json")

@@ -12,7 +12,8 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from crowdform.engine.hook_registry import ResolvedHook, environment_for
+from crowdform.engine.access_keys import AccessKeys
+from crowdform.engine.hook_registry import HookRegistry, ResolvedHook
 from crowdform.engine.runtime import Runtime
 from crowdform.hooks import HookInvoker
 from crowdform.store.models import JobLogEntry
@@ -24,15 +25,18 @@ class HookPool:
         self._invokers: dict[tuple[int, str], HookInvoker] = {}
         self._lock = threading.Lock()
         self._pending_log: list[dict[str, Any]] = []
+        self._access_keys = AccessKeys(runtime)  # one, so the hooks' credentials share its cached secret
 
-    def invoker(self, job_id: int, role: str, hook: ResolvedHook, concurrency: int) -> HookInvoker:
+    def invoker(self, job_id: int, role: str, hook: ResolvedHook, concurrency: int, *,
+                role_arn: str | None = None) -> HookInvoker:
+        """The job's warm invoker for its ``role`` (pre or post) hook; ``role_arn`` is the job's RoleArn,
+        whose temporary credentials the hook processes get."""
         key = (job_id, role)
         with self._lock:
             found = self._invokers.get(key)
             if found is None:
-                found = HookInvoker(
-                    hook.parsed_reference(), name=hook.name, environment=environment_for(hook, self.runtime),
-                    timeout_s=self.runtime.settings.hook_timeout_seconds, concurrency=concurrency,
+                found = HookRegistry(self.runtime).invoker(
+                    hook, role_arn=role_arn, concurrency=concurrency, access_keys=self._access_keys,
                     log=lambda stream, line: self.buffer_log(job_id, f"{role}-hook", line,
                                                              "warning" if stream == "stderr" else "info"),
                 )

@@ -7,7 +7,10 @@ A job may name, in this order of precedence:
 3. a hook reference: a handler file, ``module:function``, ``folder:dotted.handler`` or an HTTP(S) URL.
 
 The job stores the resolved form (absolute paths), so a server started in another folder runs the
-same code the creator meant.
+same code the creator meant. A registered hook may have its own Python environment
+(``--requirements``, or ``--zip`` with a Lambda deployment package): its requirements are stored
+with it and travel into the job, and the environment is built when the hook is added, so a hook
+that cannot start is refused then, not when the first object reaches it.
 """
 
 from __future__ import annotations
@@ -15,14 +18,18 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Callable
 
 from sqlalchemy import Connection, insert, select, update
 
+from crowdform.engine.access_keys import AccessKeys
+from crowdform.engine.hook_setup import credentials_for, hook_variables
 from crowdform.engine.runtime import Runtime
-from crowdform.errors import InvalidInput, NotFound
+from crowdform.errors import HookError, InvalidInput, NotFound
 from crowdform.groundtruth.arns import builtin_function, lambda_function_name
-from crowdform.hooks import HookReference, parse_hook_reference
+from crowdform.hooks import HookInvoker, HookReference, parse_hook_reference
+from crowdform.hooks.package import unpack_deployment_package
+from crowdform.hooks.virtualenvs import HookEnvironments, HookPython
 from crowdform.store.models import RegisteredHook
 
 PASS_THROUGH = ("PRE-PassThrough", "ACS-PassThrough")
@@ -35,6 +42,7 @@ class ResolvedHook:
     builtin: str | None = None
     reference: str | None = None  # canonical hook reference text, re-parsed where it runs
     environment: dict[str, str] = field(default_factory=dict)
+    requirements: str | None = None  # the hook's own environment's requirements.txt; None: the server's Python
 
     @property
     def is_pass_through(self) -> bool:
@@ -56,26 +64,100 @@ class HookRegistry:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
 
-    def add(self, name: str, reference: str, *, environment: dict[str, str] | None = None,
-            base_dir: Path | None = None) -> ResolvedHook:
-        """Register (or replace) a named hook; the reference is checked and stored in absolute form."""
+    def add(self, name: str, reference: str | None, *, environment: dict[str, str] | None = None,
+            base_dir: Path | None = None, requirements: str | None = None, package: Path | None = None,
+            handler: str | None = None) -> ResolvedHook:
+        """Register (or replace) a named hook; the reference is checked and stored in absolute form.
+
+        ``requirements`` (a requirements.txt's text) or ``package`` (a Lambda deployment zip, whose
+        ``handler`` is ``module.function``) give the hook an environment of its own, built now; a
+        hook in its own environment is also started once, so one whose handler cannot be imported
+        there is refused here.
+        """
         if not name or len(name) > 140 or any(c.isspace() for c in name):
             raise InvalidInput.one("hook name", "must be 1-140 characters without spaces", value=name)
-        canonical = self._canonical(reference, base_dir or Path.cwd())
+        base = base_dir or Path.cwd()
+        if package is not None:
+            if reference:
+                raise InvalidInput.one("hook add", "give either a hook reference or --zip, not both", value=reference,
+                                       hint="With --zip, name the function with --handler module.function")
+            if not handler:
+                raise InvalidInput.one("--handler", "is needed with --zip",
+                                       hint="Give the Lambda handler string, e.g. --handler lambda_function.lambda_handler")
+            folder = unpack_deployment_package(package, self.runtime.settings.data_dir)
+            reference = f"{folder}:{handler}"
+            requirements = requirements or ""
+        elif handler:
+            raise InvalidInput.one("--handler", "goes with --zip", value=handler,
+                                   hint="For a file or folder, write the function in the reference: file.py:function")
+        if not reference:
+            raise InvalidInput.one("hook add", "names no code", hint="Give a hook reference, or --zip and --handler")
+        canonical = self._canonical(reference, base)
+        hook = ResolvedHook(given=name, name=name, reference=canonical, environment=environment or {},
+                            requirements=requirements)
+        if requirements is not None:
+            if hook.parsed_reference().kind != "python":
+                raise InvalidInput.one("--requirements", "only a Python hook has an environment", value=canonical,
+                                       hint="An http(s) hook runs wherever its server runs; leave --requirements out")
+            self.check_starts(hook)
         env = json.dumps(environment or {}, sort_keys=True)
         now = self.runtime.clock.now()
         with self.runtime.database.write() as connection:
             changed = connection.execute(update(RegisteredHook).where(RegisteredHook.name == name)
-                                         .values(reference=canonical, environment=env)).rowcount
+                                         .values(reference=canonical, environment=env,
+                                                 requirements=requirements)).rowcount
             if not changed:
                 connection.execute(insert(RegisteredHook).values(name=name, reference=canonical, environment=env,
-                                                                 created_at=now))
-        return ResolvedHook(given=name, name=name, reference=canonical, environment=environment or {})
+                                                                 requirements=requirements, created_at=now))
+        return hook
+
+    def environment(self, hook: ResolvedHook, *, source: str = "--requirements") -> HookPython | None:
+        """The hook's own environment, built now if this data folder lacks it; None for the server's Python."""
+        if hook.requirements is None:
+            return None
+        settings = self.runtime.settings
+        return HookEnvironments(settings.data_dir, settings.hook_pip_options).ensure(hook.requirements, source=source)
+
+    def invoker(self, hook: ResolvedHook, *, role_arn: str | None, concurrency: int = 1,
+                log: Callable[[str, str], None] | None = None, access_keys: AccessKeys | None = None) -> HookInvoker:
+        """A :class:`HookInvoker` for the hook with everything a Lambda gets (:mod:`crowdform.engine.hook_setup`),
+        in its own environment when it has one."""
+        reference = hook.parsed_reference()
+        python_hook = reference.kind == "python"
+        return HookInvoker(
+            reference, name=hook.name, environment=hook_variables(hook, self.runtime),
+            timeout_s=self.runtime.settings.hook_timeout_seconds, concurrency=concurrency, log=log,
+            credentials=credentials_for(self.runtime, role_arn, hook.name, access_keys) if python_hook else None,
+            python=self.environment(hook, source=f"hook {hook.name}") if python_hook else None,
+        )
+
+    def check_starts(self, hook: ResolvedHook) -> None:
+        """Import the handler once in its environment; refuse the hook, naming the error, if that fails."""
+        try:
+            with self.invoker(hook, role_arn=None, log=lambda stream, line: None) as invoker:
+                invoker.check_loads()
+        except HookError as error:
+            raise InvalidInput.one(f"hook {hook.name}", f"cannot start in its environment: {error}",
+                                   value=hook.reference,
+                                   hint="Add what the handler imports to its requirements, or fix the handler") from None
+
+    def ensure_environments(self, *given: str | None) -> None:
+        """Before a job is created: build the environments of the registered hooks it names (a no-op
+        when built), so the job is refused when one cannot be built."""
+        for name in filter(None, given):
+            function = lambda_function_name(name) or name
+            with self.runtime.database.read() as connection:
+                row = connection.execute(select(RegisteredHook.name, RegisteredHook.requirements)
+                                         .where(RegisteredHook.name == function)).first()
+            if row is not None and row.requirements is not None:
+                hook = ResolvedHook(given=name, name=row.name, requirements=row.requirements)
+                self.environment(hook, source=f"hook {row.name}")
 
     def list(self) -> list[ResolvedHook]:
         with self.runtime.database.read() as connection:
             rows = connection.execute(select(RegisteredHook).order_by(RegisteredHook.name)).all()
-        return [ResolvedHook(given=r.name, name=r.name, reference=r.reference, environment=json.loads(r.environment))
+        return [ResolvedHook(given=r.name, name=r.name, reference=r.reference, environment=json.loads(r.environment),
+                             requirements=r.requirements)
                 for r in rows]
 
     def resolve(self, connection: Connection, given: str, *, base_dir: Path, field_name: str) -> ResolvedHook:
@@ -88,7 +170,8 @@ class HookRegistry:
         ).first()
         if registered is not None:
             return ResolvedHook(given=given, name=registered.name, reference=registered.reference,
-                                environment=json.loads(registered.environment))
+                                environment=json.loads(registered.environment),
+                                requirements=registered.requirements)
         if function is not None:
             raise NotFound(
                 f"{field_name}: no hook is registered for Lambda function {function!r} ({given}). "
@@ -124,12 +207,3 @@ def _function_name(reference: str) -> str:
     name = tail.removesuffix(".py")
     return "".join(c if c.isalnum() or c in "-_" else "-" for c in name)[:64] or "hook"
 
-
-def environment_for(hook: ResolvedHook, runtime: Runtime) -> dict[str, Any]:
-    """Variables every hook process gets: the region (as Lambda sets it) and the hook's own variables."""
-    region = runtime.settings.region
-    env = {"AWS_REGION": region, "AWS_DEFAULT_REGION": region}
-    if runtime.settings.s3_endpoint_url:
-        env["AWS_ENDPOINT_URL_S3"] = runtime.settings.s3_endpoint_url
-    env.update(hook.environment)
-    return env

@@ -234,6 +234,7 @@ class Jobs:
                                        hint='Add "auditLabelAttributeName": "<the earlier job\'s LabelAttributeName>" '
                                             "(with crowdform job create: --audit-label-attribute)")
         template = self._template(spec, task, uri)
+        self.hooks.ensure_environments(spec.pre_hook, spec.post_hook)  # built outside the write transaction
         try:
             job = self._insert(spec, manifest_uri, output_path, config, template, base_dir, progress)
         except IntegrityError:

@@ -124,7 +124,7 @@ class Preparation:
 
     def _prepare_with_hook(self, job: JobRow, hook: ResolvedHook, claimed: Sequence[Any]) -> list[tuple[int, dict[str, Any]]]:
         settings = self.runtime.settings
-        invoker = self.hooks.invoker(job.id, "pre", hook, settings.pre_hook_concurrency)
+        invoker = self.hooks.invoker(job.id, "pre", hook, settings.pre_hook_concurrency, role_arn=job.role_arn)
 
         def prepare(object_id: int, position: int, line: str) -> tuple[int, dict[str, Any]]:
             event = pre_annotation_event(job.arn, json.loads(line))

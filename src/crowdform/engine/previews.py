@@ -25,13 +25,12 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
-from crowdform.engine.hook_registry import ResolvedHook, environment_for
+from crowdform.engine.hook_registry import HookRegistry, ResolvedHook
 from crowdform.engine.runtime import Runtime
 from crowdform.errors import CrowdformError, InvalidInput
 from crowdform.groundtruth.arns import labeling_job_arn
 from crowdform.groundtruth.events import pre_annotation_event
 from crowdform.groundtruth.hook_replies import parse_pre_hook_reply
-from crowdform.hooks import HookInvoker
 from crowdform.manifest.reader import read_manifest
 
 PREVIEW_JOB_NAME = "preview"
@@ -101,9 +100,7 @@ def running_pre_hook(hook: ResolvedHook, runtime: Runtime, *,
         raise InvalidInput.one(hook.given, f"is Ground Truth's built-in {hook.builtin}, which crowdform runs only as "
                                "PRE-PassThrough (the manifest line is the task input)",
                                hint="Leave the pre-annotation hook out, or give your own hook")
-    settings = runtime.settings
-    with HookInvoker(hook.parsed_reference(), name=hook.name, environment=environment_for(hook, runtime),
-                     timeout_s=settings.hook_timeout_seconds, log=log) as invoker:
+    with HookRegistry(runtime).invoker(hook, role_arn=None, log=log) as invoker:
         yield PreHook(invoker.invoke, preview_job_arn(runtime))
 
 

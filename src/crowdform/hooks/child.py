@@ -262,13 +262,31 @@ class Runtime:
         return {"out": self.out.count, "err": self.err.count}
 
 
+def _forget_runtime(folder: str) -> None:
+    """In an isolated environment, take this runtime out of the handler's reach: its folder off
+    ``sys.path`` and its modules out of ``sys.modules``, so ``import crowdform`` fails there as it
+    would in Lambda (the functions already loaded keep working)."""
+    sys.path[:] = [entry for entry in sys.path if entry != folder]
+    for name in [n for n in sys.modules if n == "crowdform" or n.startswith("crowdform.")]:
+        del sys.modules[name]
+    importlib.invalidate_caches()
+
+
 def main(argv: list[str] | None = None) -> int:
-    config = json.loads((argv if argv is not None else sys.argv)[1])
+    config = json.loads((argv if argv is not None else sys.argv)[-1])
+    if config.get("bootstrap"):
+        _forget_runtime(config["bootstrap"])
     return Runtime(config).serve()
 
 
-if __name__ == "__main__":
+def run() -> None:
+    """Serve, then exit at once, like a frozen Lambda environment: without waiting for the handler's
+    own threads."""
     code = main()
     for stream in (sys.stdout, sys.stderr):
         stream.flush()
-    os._exit(code)  # like a frozen Lambda environment: do not wait for the handler's own threads
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    run()

@@ -13,16 +13,19 @@ import json
 import logging
 import threading
 import time
+from dataclasses import replace
 from types import TracebackType
 from typing import Any, Callable, Mapping
 
 from crowdform.errors import HookError
-from crowdform.hooks.environment import function_arn, hook_environment
+from crowdform.hooks.environment import SessionCredentials, function_arn, hook_environment
 from crowdform.hooks.http import HttpHook
 from crowdform.hooks.process import ChildSpec, HookProcess
 from crowdform.hooks.reference import HookReference
+from crowdform.hooks.virtualenvs import HookPython
 
 LAMBDA_INIT_TIMEOUT_S = 10.0  # Lambda allows this long for imports, apart from the call timeout
+CREDENTIALS_MARGIN_S = 300.0  # a warm process is replaced when its credentials have less left than this
 
 _logger = logging.getLogger("crowdform.hooks")
 
@@ -31,7 +34,10 @@ class HookInvoker:
     """Runs one hook for one job. Thread-safe: invoke() may be called from several threads at once.
 
     ``name`` is the function name the handler sees (``context.function_name`` and
-    ``AWS_LAMBDA_FUNCTION_NAME``); ``environment`` adds variables on top of the server's own;
+    ``AWS_LAMBDA_FUNCTION_NAME``); ``environment`` adds variables on top of the few inherited from
+    the server (:mod:`crowdform.hooks.environment`); ``credentials`` is called for each new process
+    and its temporary keys are set as Lambda sets its role's (a process is replaced before they
+    end); ``python`` runs the hook in an isolated environment instead of the server's interpreter;
     ``log(stream, line)`` receives every line the handler prints on ``"stdout"`` or ``"stderr"``,
     and the traceback of every exception it raises. ``log`` is called from reader threads, and all
     lines printed during a call have been passed to it by the time :meth:`invoke` returns.
@@ -48,6 +54,8 @@ class HookInvoker:
         concurrency: int = 1,
         log: Callable[[str, str], None] | None = None,
         invoked_function_arn: str | None = None,
+        credentials: Callable[[], SessionCredentials] | None = None,
+        python: HookPython | None = None,
     ) -> None:
         if timeout_s <= 0:
             raise ValueError(f"timeout_s must be positive, got {timeout_s}")
@@ -65,6 +73,8 @@ class HookInvoker:
         self._closed = False
         self._http: HttpHook | None = None
         self._spec: ChildSpec | None = None
+        self._credentials = credentials
+        self._margin_s = max(CREDENTIALS_MARGIN_S, 2 * timeout_s)
         if reference.kind == "http":
             assert reference.url is not None
             self._http = HttpHook(reference.url, name=name, timeout_s=timeout_s, connections=concurrency)
@@ -82,7 +92,16 @@ class HookInvoker:
                 environment=env,
                 function_arn=invoked_function_arn or function_arn(name, env),
                 init_timeout_s=max(LAMBDA_INIT_TIMEOUT_S, timeout_s),
+                python=python.python if python else None,
+                bootstrap=python.bootstrap if python else None,
             )
+            self._extra = dict(environment or {})
+
+    def check_loads(self) -> None:
+        """Start one process and stop it: raise :class:`HookError` if the handler cannot be loaded
+        (a missing package, a syntax error, no such function). HTTP hooks are not called."""
+        if self._spec is not None:
+            self._start().stop()
 
     def invoke(self, event: dict[str, Any], *, attempts: int = 1, backoff_s: float = 0.5) -> Any:
         """Call the hook with ``event`` and return its JSON result; raise :class:`HookError`.
@@ -121,19 +140,37 @@ class HookInvoker:
     def _checkout(self) -> HookProcess:
         """A warm process if one is idle (the most recently used), else a new one."""
         while (process := self._take_idle()) is not None:
-            if process.running():
+            if process.running() and process.expires_at - time.monotonic() > self._margin_s:
                 return process
-            process.kill()  # it died while idle (the OOM killer, or a thread of its own): reap it
+            # it died while idle (the OOM killer, or a thread of its own), or its credentials are
+            # about to end: replace it
+            process.kill()
             with self._lock:
                 self._busy.discard(process)
-        assert self._spec is not None
-        process = HookProcess(self._spec, self._log, label=self.name)
+        process = self._start()
         with self._lock:
             if not self._closed:
                 self._busy.add(process)
                 return process
         process.stop()
         raise HookError("cannot run: its invoker has been closed")
+
+    def _start(self) -> HookProcess:
+        """A new process, with fresh credentials when the hook has them."""
+        assert self._spec is not None
+        spec = self._spec
+        expires_at = float("inf")
+        if self._credentials is not None:
+            started = time.monotonic()
+            credentials = self._credentials()
+            env = hook_environment(name=self.name, task_root=spec.task_root,
+                                   handler=spec.environment["_HANDLER"], extra=self._extra,
+                                   credentials=credentials)
+            spec = replace(spec, environment=env)
+            expires_at = started + credentials.lifetime_s
+        process = HookProcess(spec, self._log, label=self.name)
+        process.expires_at = expires_at
+        return process
 
     def _take_idle(self) -> HookProcess | None:
         with self._lock:

@@ -41,6 +41,20 @@ class ChildSpec:
     environment: Mapping[str, str]
     function_arn: str
     init_timeout_s: float
+    python: Path | None = None  # an isolated environment's interpreter; None: the server's own
+    bootstrap: Path | None = None  # with ``python``: the folder holding the child runtime
+
+    def command(self, config: str) -> list[str]:
+        """The server's interpreter runs the child module; an isolated one imports it from the
+        bootstrap folder, which the child then forgets (``config["bootstrap"]``)."""
+        if self.python is None:
+            return [sys.executable, "-P", "-m", "crowdform.hooks.child", config]
+        return [str(self.python), "-P", "-c", _BOOT, config]
+
+
+# -P keeps the working folder off sys.path; the bootstrap folder is put there for the import alone.
+_BOOT = ("import json, sys; sys.path.insert(0, json.loads(sys.argv[1])['bootstrap']); "
+         "from crowdform.hooks.child import run; run()")
 
 
 class HookProcess:
@@ -60,11 +74,15 @@ class HookProcess:
             "function_arn": spec.function_arn,
             "requests_fd": requests_r,
             "replies_fd": replies_w,
+            "bootstrap": str(spec.bootstrap) if spec.python is not None and spec.bootstrap else None,
         }
         env = dict(spec.environment, AWS_LAMBDA_LOG_STREAM_NAME=log_stream_name())
+        if spec.python is not None:  # as if activated: the environment's scripts come first
+            env["PATH"] = os.pathsep.join(filter(None, [str(spec.python.parent), env.get("PATH")]))
+        self.expires_at = float("inf")  # monotonic time its credentials end; set by the invoker
         try:
             self._popen = subprocess.Popen(
-                [sys.executable, "-P", "-m", "crowdform.hooks.child", json.dumps(config)],
+                spec.command(json.dumps(config)),
                 stdin=subprocess.DEVNULL,
                 stdout=out_w,
                 stderr=err_w,

@@ -105,6 +105,25 @@ class Storage:
         """``file:///abs/path`` for local paths and file URIs, ``s3://bucket/key`` for S3 URIs and URLs."""
         return self._locate(uri).uri
 
+    def as_s3_uri(self, uri: str) -> str:
+        """``s3://bucket/key`` for a local path inside the embedded store's buckets (what the same
+        object is called through the S3 API), else ``uri`` unchanged. Hooks are handed this form, so
+        Lambda code that reads ``payload.s3Uri`` with ``boto3.client("s3")`` finds the object."""
+        if self.buckets is None:
+            return uri
+        location = self._locate(uri)
+        if isinstance(location, S3Location):
+            return location.uri
+        root = os.path.realpath(self.buckets.root)
+        real = os.path.realpath(location.path)
+        if not real.startswith(root + os.sep):
+            return uri
+        bucket, _, key = real[len(root) + 1:].partition(os.sep)
+        if not key or bucket.startswith("."):
+            return uri
+        tail = "/" if uri.endswith("/") and not key.endswith("/") else ""
+        return f"s3://{bucket}/{key.replace(os.sep, '/')}{tail}"
+
     def is_s3(self, uri: str) -> bool:
         return isinstance(self._locate(uri), S3Location)
 

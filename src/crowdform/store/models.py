@@ -171,6 +171,8 @@ class RegisteredHook(Base):
     name: Mapped[str] = mapped_column(String(140), unique=True)
     reference: Mapped[str] = mapped_column(Text)
     environment: Mapped[str] = mapped_column(Text, default="{}")  # JSON object of extra variables
+    # requirements.txt text of the hook's own environment (`--requirements`, `--zip`); None: the server's Python
+    requirements: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[float] = mapped_column(Float)
 
 

@@ -23,6 +23,8 @@ def lambda_handler(event, context):
                 "LAMBDA_TASK_ROOT",
                 "LABEL_BUCKET",
                 "CROWDFORM_TEST_PARENT_VAR",
+                "TZ",
+                "AWS_ENDPOINT_URL_S3",
             )
         },
         "context": {

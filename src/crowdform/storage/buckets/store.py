@@ -161,6 +161,7 @@ class BucketStore:
             if meta is not None and meta.stamp == stamp_of(status):
                 return StoredObject(meta, descriptor)
             os.close(descriptor)
+            self._ensure()  # a bucket filled by hand (or by crowdform's local writes) may have no .crowdform yet
             with self.folders.lock(bucket):  # writers rename under it: now the pair is consistent
                 descriptor, status = self._open_file(bucket, key, top, parts)
                 meta = read_meta(self._meta_folder(bucket), key)
