@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from crowdform.hooks import HookInvoker, parse_hook_reference
+from crowdform.hooks.environment import SessionCredentials
 
 from .doubles import LogLines
 
@@ -195,3 +196,25 @@ def test_handler_file_named_like_a_standard_module(tmp_path: Path) -> None:
     )
     with invoker(tmp_path, "json.py") as hook:
         assert hook.invoke({"b": 1, "a": 2}) == '{"a": 2, "b": 1}'
+
+
+def test_credentials_are_set_per_process_and_a_process_is_replaced_before_they_end(handlers: Path) -> None:
+    """Long-lived credentials keep a process warm; ones that end within the margin are replaced by a
+    fresh process with new ones, as a Lambda environment's role credentials are renewed."""
+    issued: list[str] = []
+
+    def credentials(lifetime_s: float) -> Any:
+        def issue() -> SessionCredentials:
+            issued.append(f"ASIA{len(issued):016d}")
+            return SessionCredentials(issued[-1], "secret", f"token-{len(issued)}", lifetime_s)
+        return issue
+
+    with invoker(handlers, "credentials.py", credentials=credentials(43_200)) as hook:
+        first, second = hook.invoke({}), hook.invoke({})
+    assert first == second and (first["key"], first["token"]) == ("ASIA0000000000000000", "token-1")
+    assert len(issued) == 1
+    issued.clear()
+    with invoker(handlers, "credentials.py", credentials=credentials(60)) as hook:
+        first, second = hook.invoke({}), hook.invoke({})
+    assert (first["key"], second["key"]) == ("ASIA0000000000000000", "ASIA0000000000000001")
+    assert first["pid"] != second["pid"]
