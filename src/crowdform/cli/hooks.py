@@ -36,8 +36,10 @@ def hook_add(
     handler: Annotated[Optional[str], typer.Option("--handler", help="With --zip: the Lambda handler string, module.function.", show_default=False)] = None,
     data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None,
 ) -> None:
-    """Register (or replace) a named hook. With --requirements or --zip the hook gets its own virtual
-    environment, built now (once per distinct requirements) and started once to check it loads."""
+    """Register (or replace) a named hook.
+
+    With --requirements or --zip the hook gets its own virtual environment, built now (once per
+    distinct requirements) and started once to check that it loads."""
     text = None
     if requirements is not None:
         try:

@@ -28,7 +28,7 @@ import os
 import re
 from typing import TYPE_CHECKING, Callable
 
-from crowdform.engine.access_keys import AccessKeys
+from crowdform.engine.access_keys import ROLE_ARN, AccessKeys
 from crowdform.engine.runtime import Runtime
 from crowdform.hooks.environment import SessionCredentials
 
@@ -37,7 +37,6 @@ if TYPE_CHECKING:  # hook_registry builds invokers with these functions
 
 DEFAULT_ROLE_NAME = "crowdform-hook"  # the role of a job created without RoleArn
 SESSION_SECONDS = 43_200  # the longest AssumeRole gives; a process is replaced before the end
-_ROLE_ARN = re.compile(r"^arn:aws[a-z-]*:iam::\d{12}:role/")
 
 
 def hook_variables(hook: ResolvedHook, runtime: Runtime) -> dict[str, str]:
@@ -59,8 +58,9 @@ def hook_variables(hook: ResolvedHook, runtime: Runtime) -> dict[str, str]:
 
 
 def role_for(role_arn: str | None, runtime: Runtime) -> str:
-    """The job's role ARN, or :data:`DEFAULT_ROLE_NAME` in this installation's account."""
-    if role_arn and _ROLE_ARN.match(role_arn):
+    """The job's role ARN, or :data:`DEFAULT_ROLE_NAME` in this installation's account when it has none
+    or names no IAM role (a job created from the command line need not have one)."""
+    if role_arn and ROLE_ARN.match(role_arn):
         return role_arn
     return f"arn:aws:iam::{runtime.settings.account_id}:role/{DEFAULT_ROLE_NAME}"
 

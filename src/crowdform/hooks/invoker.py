@@ -162,7 +162,10 @@ class HookInvoker:
         expires_at = float("inf")
         if self._credentials is not None:
             started = time.monotonic()
-            credentials = self._credentials()
+            try:
+                credentials = self._credentials()
+            except Exception as error:  # the engine's database, say: this call fails and is retried
+                raise HookError(f"could not be given credentials: {error}") from error
             env = hook_environment(name=self.name, task_root=spec.task_root,
                                    handler=spec.environment["_HANDLER"], extra=self._extra,
                                    credentials=credentials)
