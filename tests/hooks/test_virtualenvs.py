@@ -4,6 +4,7 @@ the requirement. pip runs for real, offline, on a wheel the test builds."""
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -26,8 +27,11 @@ def wheels(tmp_path: Path) -> Path:
     return folder
 
 
-def test_the_hooks_pin_wins_boto3_is_there_and_crowdform_is_not(tmp_path: Path, wheels: Path, handlers: Path) -> None:
+def test_the_hooks_pin_wins_boto3_is_there_and_crowdform_is_not(
+    tmp_path: Path, wheels: Path, handlers: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     assert servers_idna.__version__ != OLD_IDNA
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(sys.path[1:]))  # the server's packages: not for this hook
     environments = HookEnvironments(tmp_path / "data", ("--no-index", "--find-links", str(wheels)))
     python = environments.ensure(f"idna=={OLD_IDNA}\n")
     assert environments.ensure(f"# the same requirements\nidna=={OLD_IDNA}\n\n") == python  # built once, reused
@@ -38,7 +42,7 @@ def test_the_hooks_pin_wins_boto3_is_there_and_crowdform_is_not(tmp_path: Path, 
     import boto3
 
     assert seen == {"idna": OLD_IDNA, "idna_metadata": OLD_IDNA, "boto3": boto3.__version__, "crowdform": False,
-                    "sqlalchemy": False, "prefix": str(python.python.parent.parent)}
+                    "sqlalchemy": False, "prefix": str(python.python.parent.parent), "pythonpath": None}
     assert seen["prefix"] != sys.prefix
 
 

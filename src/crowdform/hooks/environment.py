@@ -32,6 +32,9 @@ INHERITED = (
     "SSL_CERT_FILE", "SSL_CERT_DIR",
 )
 INHERITED_PREFIXES = ("LC_",)  # the locale categories (LC_ALL, LC_CTYPE, ...)
+# Inherited only by hooks on the server's interpreter, which run with the server's packages (the child
+# runtime itself is found this way in a development checkout); never by a hook's own environment.
+INHERITED_ON_SERVER_PYTHON = ("PYTHONPATH",)
 
 
 @dataclass(frozen=True)
@@ -52,20 +55,21 @@ class SessionCredentials:
                 "AWS_SESSION_TOKEN": self.session_token}
 
 
-def inherited_environment(environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The allow-listed part of the server's environment (:data:`INHERITED`)."""
+def inherited_environment(environ: Mapping[str, str] | None = None, *, server_python: bool = True) -> dict[str, str]:
+    """The allow-listed part of the server's environment (:data:`INHERITED`, and
+    :data:`INHERITED_ON_SERVER_PYTHON` for a hook on the server's interpreter)."""
     environ = os.environ if environ is None else environ
-    return {key: value for key, value in environ.items()
-            if key in INHERITED or key.startswith(INHERITED_PREFIXES)}
+    names = INHERITED + INHERITED_ON_SERVER_PYTHON if server_python else INHERITED
+    return {key: value for key, value in environ.items() if key in names or key.startswith(INHERITED_PREFIXES)}
 
 
 def hook_environment(
     *, name: str, task_root: Path, handler: str, extra: Mapping[str, str] | None,
-    credentials: SessionCredentials | None = None,
+    credentials: SessionCredentials | None = None, server_python: bool = True,
 ) -> dict[str, str]:
-    """The full environment for one hook process."""
+    """The full environment for one hook process (``server_python``: on the server's interpreter)."""
     extra = dict(extra or {})
-    env = inherited_environment()
+    env = inherited_environment(server_python=server_python)
     if credentials is not None:
         env.update(credentials.variables())
     region = extra.get("AWS_REGION") or extra.get("AWS_DEFAULT_REGION")

@@ -82,7 +82,7 @@ class HookInvoker:
             assert reference.task_root is not None
             env = hook_environment(
                 name=name, task_root=reference.task_root, handler=_handler_string(reference),
-                extra=environment,
+                extra=environment, server_python=python is None,
             )
             self._spec = ChildSpec(
                 task_root=reference.task_root,
@@ -168,7 +168,7 @@ class HookInvoker:
                 raise HookError(f"could not be given credentials: {error}") from error
             env = hook_environment(name=self.name, task_root=spec.task_root,
                                    handler=spec.environment["_HANDLER"], extra=self._extra,
-                                   credentials=credentials)
+                                   credentials=credentials, server_python=spec.python is None)
             spec = replace(spec, environment=env)
             expires_at = started + credentials.lifetime_s
         process = HookProcess(spec, self._log, label=self.name)

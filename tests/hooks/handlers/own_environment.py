@@ -2,6 +2,7 @@
 
 import importlib.metadata
 import importlib.util
+import os
 import sys
 
 import boto3
@@ -16,4 +17,5 @@ def lambda_handler(event, context):
         "crowdform": importlib.util.find_spec("crowdform") is not None,
         "sqlalchemy": importlib.util.find_spec("sqlalchemy") is not None,
         "prefix": sys.prefix,
+        "pythonpath": os.environ.get("PYTHONPATH"),
     }
