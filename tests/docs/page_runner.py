@@ -65,11 +65,10 @@ def reader_environment(home: Path, port: int, database_url: str | None) -> dict[
 class PageRun:
     """One reader's session over one page: call :meth:`step` for each block in order, then :meth:`close`."""
 
-    def __init__(self, page: Path, folder: Path, env: dict[str, str], *, server_env: dict[str, str] | None = None):
+    def __init__(self, page: Path, folder: Path, env: dict[str, str]):
         self.page = page
         self.folder = folder
         self.env = dict(env)
-        self.server_env = server_env or {}
         self.server: subprocess.Popen[bytes] | None = None
         self.kernel: subprocess.Popen[str] | None = None
         self.printed: dict[int, str] = {}
@@ -136,7 +135,7 @@ class PageRun:
         with open(self.logs / "server.log", "ab") as log:
             # A session of its own, as a terminal would give it, so that stopping it reaches every process.
             self.server = subprocess.Popen(["bash", "-c", block.text], cwd=self.folder,
-                                           env={**self.env, **self.server_env}, stdout=log,
+                                           env=self.env, stdout=log,
                                            stderr=subprocess.STDOUT, start_new_session=True)
         url = f"http://127.0.0.1:{self.env['CROWDFORM_PORT']}/health"
         deadline = time.monotonic() + BLOCK_TIMEOUT

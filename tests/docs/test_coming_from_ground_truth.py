@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_main import run_crowdform
 from tests.docs.page_blocks import page_blocks, untested
 from tests.docs.page_runner import REPO, PageRun, reader_environment
 from tests.fixtures.servers import free_port
@@ -23,18 +22,11 @@ PAGE = REPO / "docs" / "coming-from-ground-truth.md"
 EXPECTED = [("red.png", "red", 2), ("green.png", "green", 2), ("blue.png", "blue", 3)]
 
 
-def run_page(tmp_path: Path, database_url: str, *, hooks_inherit_credentials: bool) -> tuple[PageRun, Path]:
+def run_page(tmp_path: Path, database_url: str) -> tuple[PageRun, Path]:
     folder = tmp_path / "notebook"
     folder.mkdir()
     env = reader_environment(tmp_path, free_port(), None if database_url.startswith("sqlite") else database_url)
-    server_env: dict[str, str] = {}
-    if hooks_inherit_credentials:
-        # An access key of the same installation in the server's own environment, which hook processes
-        # inherit on main: made before the page's first block, in the data folder the page will use.
-        made = run_crowdform(folder, "credentials", "create", "--name", "server", env=env, with_data_dir=False)
-        assert made.code == 0, made
-        server_env = dict(line.split("=", 1) for line in made.out.splitlines())
-    run = PageRun(PAGE, folder, env, server_env=server_env)
+    run = PageRun(PAGE, folder, env)
     try:
         for block in page_blocks(PAGE):
             if block.action is not None:
@@ -74,20 +66,10 @@ def test_the_page_has_no_snippet_that_does_not_run() -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason=(
-    "hook processes are not yet given AWS_ENDPOINT_URL and AssumeRole credentials for the job's RoleArn "
-    "(issue 12, item 3): the page's consolidation Lambda calls boto3.client('sts') with no endpoint and no "
-    "credentials, so every consolidation batch fails and the output manifest holds no labels"))
 def test_the_page_runs_as_written(tmp_path: Path, database_url: str) -> None:
-    _, folder = run_page(tmp_path, database_url, hooks_inherit_credentials=False)
-    assert consolidated_labels(folder / "output.manifest") == EXPECTED
-
-
-@pytest.mark.slow
-def test_the_page_runs_with_credentials_the_hooks_inherit_from_the_server(tmp_path: Path, database_url: str) -> None:
-    """Every other step of the page, while hook processes get the endpoint and a key only from the server's
-    own environment. Redundant once ``test_the_page_runs_as_written`` passes; delete it then."""
-    _, folder = run_page(tmp_path, database_url, hooks_inherit_credentials=True)
+    """The hooks reach crowdform with the endpoint and the job role's credentials crowdform gives them:
+    nothing is set up for them in the server's environment."""
+    _, folder = run_page(tmp_path, database_url)
     assert consolidated_labels(folder / "output.manifest") == EXPECTED
     image = folder / "crowdform-data" / "buckets" / "gt-colours" / "colours" / "images" / "red.png"
     assert image.read_bytes() == (folder / "images" / "red.png").read_bytes()  # the embedded store: plain files
