@@ -76,12 +76,15 @@ def test_an_unchanged_lambda_assumes_the_role_and_reads_the_payload_on_the_embed
                  "consolidation-request/iteration-1/", endpoint=server.url, s3_endpoint=None)
 
 
+@pytest.mark.parametrize("hook_s3_endpoint", ["store", "crowdform"])
 def test_the_same_lambda_reads_the_payload_from_an_external_store(
-    tmp_path: Path, database_url: str, s3_bucket: S3Bucket, s3_client: Any,
+    tmp_path: Path, database_url: str, s3_bucket: S3Bucket, s3_client: Any, hook_s3_endpoint: str,
 ) -> None:
-    """``s3_endpoint_url`` set (moto's server): the hook's S3 goes to that store, its STS to crowdform."""
+    """``s3_endpoint_url`` set (moto's server): the hook's S3 goes to that store (or, with
+    ``hook_s3_endpoint = "crowdform"``, through crowdform's endpoint to it), its STS to crowdform."""
     port = free_port()
-    runtime = open_runtime(tmp_path, database_url, port=port, s3_endpoint_url=s3_bucket.endpoint_url)
+    runtime = open_runtime(tmp_path, database_url, port=port, s3_endpoint_url=s3_bucket.endpoint_url,
+                           hook_s3_endpoint=hook_s3_endpoint)
     server = start_server(runtime.settings, runtime, port=port)
     try:
         run_job_with_the_lambda(runtime, tmp_path, output=s3_bucket.uri("out/"))
@@ -89,7 +92,8 @@ def test_the_same_lambda_reads_the_payload_from_an_external_store(
         body = s3_client.get_object(Bucket=s3_bucket.bucket_name, Key=key)["Body"].read().decode()
         lines = [json.loads(line) for line in body.splitlines()]
         check_labels(lines, payload_prefix=s3_bucket.uri("out/animal-faces/annotations/consolidated-annotation/"),
-                     endpoint=server.url, s3_endpoint=s3_bucket.endpoint_url)
+                     endpoint=server.url,
+                     s3_endpoint=s3_bucket.endpoint_url if hook_s3_endpoint == "store" else None)
     finally:
         server.stop()
         runtime.close()
