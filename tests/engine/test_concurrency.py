@@ -194,10 +194,12 @@ def start_serve(tmp_path: Path, database_url: str, port: int, *args: str) -> sub
 
 def wait_for_children(pid: int, count: int, timeout: float = 60) -> set[int]:
     """The processes ``serve`` started, Uvicorn's server processes and the background process (by their
-    command line: not the hook children nor multiprocessing's resource tracker)."""
+    command line: not the hook children nor multiprocessing's resource tracker, which Uvicorn's
+    server processes bring)."""
     deadline = time.monotonic() + timeout
     while True:
-        children = {c.pid for c in psutil.Process(pid).children() if "spawn_main" in " ".join(c.cmdline())}
+        children = {c.pid for c in psutil.Process(pid).children()
+                    if any(mark in " ".join(c.cmdline()) for mark in ("spawn_main", "crowdform.engine.background_process"))}
         if len(children) >= count or time.monotonic() > deadline:
             return children
         time.sleep(0.1)

@@ -23,16 +23,20 @@ def run_server(settings: Settings) -> None:
     background work (``engine/background_process.py``), stopped when the servers stop."""
     import uvicorn
 
-    from crowdform.engine.background_process import start_background_process, stop_background_process
-    from crowdform.engine.runtime import Runtime
+    from crowdform.engine.background_process import (
+        prepare_data_folder,
+        start_background_process,
+        stop_background_process,
+    )
     from crowdform.web.app import create_app
 
-    Runtime.open(settings).close()  # migrate and create the secrets once, before any other process starts
+    if not prepare_data_folder(settings):  # migrate and create the secrets once, before any other process starts
+        raise typer.Exit(1)
     background = start_background_process(settings) if settings.background else None
     servers = replace(settings, background=False)
     try:
         if settings.workers == 1:
-            uvicorn.run(create_app(servers), host=settings.host, port=settings.port, log_level="warning")
+            uvicorn.run(create_app(servers, migrate=False), host=settings.host, port=settings.port, log_level="warning")
             return
         # Each process builds its own app from the environment, so hand the resolved flags down that way.
         os.environ.update({

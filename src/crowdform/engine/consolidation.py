@@ -19,8 +19,6 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, exists, func, insert, select, update
 
-from crowdform.builtin.answers import AnswerSet, BadAnswer
-from crowdform.builtin.consolidate import Context, consolidate
 from crowdform.engine.clock import utc
 from crowdform.engine.hook_pool import HookPool
 from crowdform.engine.hook_registry import ResolvedHook
@@ -222,6 +220,11 @@ class Consolidation:
         ``LEARNING_ANSWERS``), not from this batch alone. An answer that does not fit the task type is left out, with a
         warning in the job log; an object left with no usable answer fails.
         """
+        # Imported here: the built-in consolidation brings numpy, scipy and Pillow (about 60 MB), which an
+        # idle process (a server, a background process with nothing answered yet) does without.
+        from crowdform.builtin.answers import AnswerSet, BadAnswer
+        from crowdform.builtin.consolidate import Context, consolidate
+
         task, config = job.task_type, job.label_config
         by_position = {o.position: o for o in objects}
         if task is None or config is None:  # refused when the job was created; a guard

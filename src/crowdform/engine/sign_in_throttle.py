@@ -20,10 +20,10 @@ import math
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, case, delete, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from crowdform.engine.runtime import Runtime
 from crowdform.errors import TooManyRequests
+from crowdform.store.database import dialect_module
 from crowdform.store.models import SignInCount
 
 SWEEP_SECONDS = 300.0  # how often a process deletes the counts of windows that have ended
@@ -39,7 +39,7 @@ class _Key:
 class SignInThrottle:
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
-        self._insert = sqlite.insert if runtime.database.is_sqlite else postgresql.insert
+        self._insert = dialect_module("sqlite" if runtime.database.is_sqlite else "postgresql").insert
         self._last_sweep = 0.0
 
     def admit(self, kind: str, username: str, address: str) -> None:

@@ -26,11 +26,11 @@ from typing import Any, NoReturn
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Connection, bindparam, delete, false, func, insert, literal, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from crowdform.engine.runtime import Runtime
 from crowdform.errors import Conflict, InvalidInput, NotFound, Unauthorized
+from crowdform.store.database import dialect_module
 from crowdform.store.models import Admin, ApiToken, Team, TeamGroup, TeamMember, Worker
 
 TEAM_NAME = re.compile(r"^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$")
@@ -339,8 +339,7 @@ def refresh_members(connection: Connection, team_ids: Iterable[int]) -> None:
 
 def _insert_or_skip(connection: Connection, table: type[TeamMember] | type[TeamGroup]) -> Any:
     """``INSERT ... ON CONFLICT DO NOTHING`` in the connection's dialect (SQLite and PostgreSQL)."""
-    dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-    return dialect.insert(table).on_conflict_do_nothing()
+    return dialect_module(connection.dialect.name).insert(table).on_conflict_do_nothing()
 
 
 _WORKER = select(Worker.id, Worker.username, Worker.worker_uid, Worker.subject, Worker.active)

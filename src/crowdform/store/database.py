@@ -22,9 +22,11 @@ PostgreSQL ``synchronous_commit=off``). A later durable commit makes earlier one
 from __future__ import annotations
 
 import fcntl
+import importlib
 import os
 import threading
 from contextlib import contextmanager, nullcontext
+from types import ModuleType
 from typing import Any, Iterator
 
 from sqlalchemy import Connection, Engine, create_engine, event
@@ -39,6 +41,13 @@ def _normalise_url(url: str) -> str:
     if parsed.drivername in ("postgresql", "postgres"):
         return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     return url
+
+
+def dialect_module(name: str) -> ModuleType:
+    """SQLAlchemy's module of the dialect ``name`` (``sqlite``, ``postgresql``), for its ``INSERT ... ON
+    CONFLICT``; imported when first asked for, so a SQLite installation never loads the PostgreSQL dialect
+    (2 MB in every process)."""
+    return importlib.import_module(f"sqlalchemy.dialects.{name}")
 
 
 class _WriterLock:

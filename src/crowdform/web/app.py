@@ -33,13 +33,14 @@ class CrowdformApp(FastAPI):
                                    lambda scope: scope["app"].state.services.aws))
 
 
-def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI:
-    """Build the app. The runtime (database, storage) opens at startup unless one is handed in."""
+def create_app(settings: Settings, *, runtime: Runtime | None = None, migrate: bool = True) -> FastAPI:
+    """Build the app. The runtime (database, storage) opens at startup unless one is handed in, and
+    brings the schema up to date unless ``migrate`` is off (``crowdform serve`` migrated before)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = runtime is None
-        rt = runtime or Runtime.open(settings)
+        rt = runtime or Runtime.open(settings, migrate=migrate)
         services = Services.build(rt)
         app.state.services = services
         if settings.background:

@@ -11,9 +11,8 @@ CreateLabelingJob whose work team does not exist).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botocore.model import OperationModel
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
@@ -22,11 +21,12 @@ from crowdform.aws.errors import AwsError
 from crowdform.aws.sagemaker import jobs, render, tags, workteams
 from crowdform.aws.sagemaker.context import Context, Engine, Handler
 from crowdform.aws.service import AwsCall, AwsService
-from crowdform.aws.service_model import operation_models
 from crowdform.aws.signature import AuthFailure
-from crowdform.aws.validation import validate
 from crowdform.engine.runtime import Runtime
 from crowdform.errors import Conflict, InvalidInput, LimitExceeded, NotFound
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel
 
 OPERATIONS: dict[str, Handler] = {**jobs.OPERATIONS, **workteams.OPERATIONS, **tags.OPERATIONS,
                                   **render.OPERATIONS}
@@ -52,6 +52,11 @@ class SageMakerService(AwsService):
         return json_protocol.result_response(result, call.request_id)
 
     def _run(self, name: str, handler: Handler, call: AwsCall) -> dict[str, Any]:
+        # botocore (its service model and shapes, about 10 MB with urllib3) is loaded by the first
+        # SageMaker request, not by every server that never gets one.
+        from crowdform.aws.service_model import operation_models
+        from crowdform.aws.validation import validate
+
         request = json_protocol.parse_body(call.body)
         model = operation_models("sagemaker", OPERATIONS)[name]
         validate(model.input_shape, request, lenient_patterns=LENIENT_PATTERNS)
