@@ -36,7 +36,8 @@ def run_server(settings: Settings) -> None:
     servers = replace(settings, background=False)
     try:
         if settings.workers == 1:
-            uvicorn.run(create_app(servers, migrate=False), host=settings.host, port=settings.port, log_level="warning")
+            uvicorn.run(create_app(servers, migrate=False), host=settings.host, port=settings.port, log_level="warning",
+                        ws="none")  # no WebSocket routes: leave Uvicorn's WebSocket protocol unloaded
             return
         # Each process builds its own app from the environment, so hand the resolved flags down that way.
         os.environ.update({
@@ -47,7 +48,7 @@ def run_server(settings: Settings) -> None:
             f"{ENV_PREFIX}BACKGROUND": "false",
         })
         uvicorn.run("crowdform.web.app:app_from_environment", factory=True, workers=settings.workers,
-                    host=settings.host, port=settings.port, log_level="warning")
+                    host=settings.host, port=settings.port, log_level="warning", ws="none")
     finally:
         if background is not None:
             stop_background_process(background)
