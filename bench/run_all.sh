@@ -6,6 +6,7 @@
 #   bench/run_all.sh                 # the engine's benchmarks
 #   ONLY="ingest output" bench/run_all.sh
 #   ONLY=s3 bench/run_all.sh         # S3 API against moto, and a 1 GB multipart upload
+#   ONLY="footprint soak" bench/run_all.sh   # idle memory of serve; honest and hostile workers for a minute
 #   ONLY=consolidation CROWDKIT_PYTHON=/tmp/ckvenv/bin/python bench/run_all.sh   # with crowd-kit alongside
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -47,6 +48,12 @@ for what in $ONLY; do
       run consolidation-masks $PY bench/consolidation_masks.py "${ck[@]}" ;;
     s3)
       run s3 $PY bench/s3.py --out "$OUT/s3.json" ;;
+    footprint)
+      run footprint-sqlite $PY bench/footprint.py --out "$OUT/footprint-sqlite.json"
+      run footprint-postgres $PY bench/footprint.py --database-url "$PG_URL" --out "$OUT/footprint-postgres.json" ;;
+    soak)
+      run soak-sqlite $PY bench/soak.py --out "$OUT/soak-sqlite.json"
+      run soak-postgres $PY bench/soak.py --database-url "$PG_URL" --out "$OUT/soak-postgres.json" ;;
   esac
 done
 echo "results in $OUT"
