@@ -85,8 +85,8 @@ class Honest:
 class Hostile:
     """One hostile worker: the attacks in turn, each response's status counted by attack."""
 
-    def __init__(self, token: str, victims: list[str], expired_link: str, secrets_uri: str) -> None:
-        self.token, self.victims, self.expired_link, self.secrets_uri = token, victims, expired_link, secrets_uri
+    def __init__(self, token: str, victim: str, expired_link: str, secrets_uri: str) -> None:
+        self.token, self.victim, self.expired_link, self.secrets_uri = token, victim, expired_link, secrets_uri
         self.outcomes: dict[str, Counter[str]] = defaultdict(Counter)
         self.accepted: list[str] = []  # hostile requests answered 2xx that should not have been
 
@@ -96,10 +96,8 @@ class Hostile:
             turn = 0
             while not stop.is_set():
                 lease = self._lease(client, job)
-                victim = self.victims[turn % len(self.victims)]
                 attacks = [("surrogate login", self._surrogate_login), ("deep login", self._deep_login),
-                           ("oversized login", self._oversized_login),
-                           ("brute force", lambda c: self._brute_force(c, victim))]
+                           ("oversized login", self._oversized_login), ("brute force", self._brute_force)]
                 if lease is not None:
                     attacks += [("surrogate answer", lambda c: self._raw_submit(c, lease, '{"answer": {"v": "\\ud800"}}')),
                                 ("deep answer", lambda c: self._raw_submit(c, lease, '{"answer": ' + DEEP + '}')),
@@ -127,10 +125,10 @@ class Hostile:
         task = client.post(f"/api/v1/worker/jobs/{job}/tasks/next")  # the one it holds, while it holds one
         return str(task.json()["leaseId"]) if task.status_code == 200 else None
 
-    def _brute_force(self, client: httpx.Client, victim: str) -> Iterator[int]:
+    def _brute_force(self, client: httpx.Client) -> Iterator[int]:
         """A wrong password for an honest worker's account (each costs the server an argon2 hash until
-        the account's or the address's limit answers 429)."""
-        yield client.post("/api/v1/auth/login", json={"username": victim, "password": "guess-123456"},
+        the account's limit answers 429)."""
+        yield client.post("/api/v1/auth/login", json={"username": self.victim, "password": "guess-123456"},
                           headers={"Authorization": ""}).status_code
 
     def _surrogate_login(self, client: httpx.Client) -> Iterator[int]:
@@ -166,7 +164,7 @@ class Hostile:
         page = client.get(f"/api/v1/worker/tasks/{lease}/page")
         found = re.search(r"/files/([A-Za-z0-9_\-=]+)\.(\d+)\.([A-Za-z0-9_\-=]+)", page.text)
         if found is None:
-            yield page.status_code  # no link to tamper with (the lease expired meanwhile)
+            yield page.status_code  # no link to tamper with: the lease expired meanwhile (409)
             return
         uri, expires, mac = found.groups()
         secrets = base64.urlsafe_b64encode(self.secrets_uri.encode()).decode().rstrip("=")
@@ -274,7 +272,8 @@ def run(args: argparse.Namespace, base: Path) -> dict[str, Any]:
             time.sleep(3)  # idle: the background process has released the first iteration
             rec["idle_tree_rss_mb"] = round(tree_rss_mb(server.pid), 1)
             honest = [Honest(u, t) for u, t in zip(honest_users, login(server.url, honest_users))]
-            hostile = [Hostile(t, honest_users, expired, secrets_uri) for t in login(server.url, hostile_users)]
+            hostile = [Hostile(t, victim, expired, secrets_uri)  # each guesses one honest worker's password
+                       for t, victim in zip(login(server.url, hostile_users), honest_users)]
             stop = threading.Event()
             drain_deadline = time.monotonic() + args.seconds + args.drain_seconds
             threads = [threading.Thread(target=h.run, args=(server.url, job, drain_deadline)) for h in honest]

@@ -18,7 +18,7 @@ consolidation of a built-in task type, boto3 with the first external S3 call.
 
 Before the servers start, ``serve`` migrates the database and creates the secrets file in a
 short-lived run of the same module (:func:`prepare_data_folder`), so Alembic (with Mako and Pygments,
-about 12 MB) is never loaded by a process that stays.
+about 8 MB) is never loaded by a process that stays.
 
 The background process follows its parent: it stops on SIGTERM or SIGINT (Ctrl+C reaches the whole process
 group) once its round in flight is done, and if the server dies without telling it (SIGKILL, a

@@ -1,6 +1,6 @@
 """Bring a database to the newest schema with Alembic, from code (no alembic.ini needed).
 
-Alembic (with Mako and Pygments, about 12 MB) is imported when a migration runs, not with this module:
+Alembic (with Mako and Pygments, about 8 MB) is imported when a migration runs, not with this module:
 ``crowdform serve`` migrates in a short-lived process of its own, so its long-lived processes never load it.
 """
 

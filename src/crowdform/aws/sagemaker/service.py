@@ -52,7 +52,7 @@ class SageMakerService(AwsService):
         return json_protocol.result_response(result, call.request_id)
 
     def _run(self, name: str, handler: Handler, call: AwsCall) -> dict[str, Any]:
-        # botocore (its service model and shapes, about 10 MB with urllib3) is loaded by the first
+        # botocore (its service model and shapes, with urllib3) is loaded by the first
         # SageMaker request, not by every server that never gets one.
         from crowdform.aws.service_model import operation_models
         from crowdform.aws.validation import validate
