@@ -1,4 +1,4 @@
-"""What hooks' replies and failures do to objects and to the job (the job always goes on)."""
+"""What hooks' replies and failures do to objects and to the job (it goes on unless a whole batch fails)."""
 
 from __future__ import annotations
 
@@ -51,7 +51,8 @@ def lambda_handler(event, context):
     runtime.close()
 
 
-def test_unusable_post_hook_reply_fails_the_batch_with_the_reply_quoted(tmp_path: Path, database_url: str) -> None:
+def test_unusable_post_hook_reply_fails_the_batch_and_the_job_with_the_reply_quoted(tmp_path: Path,
+                                                                                   database_url: str) -> None:
     post = write_hook(tmp_path, "post", '''
 def lambda_handler(event, context):
     return {"this is": "not a list"}
@@ -61,8 +62,9 @@ def lambda_handler(event, context):
     job = example_job(runtime, tmp_path, AnnotationConsolidationConfig={"AnnotationConsolidationLambdaArn": post})
     label_everything(runtime, job, workers)
     described = Jobs(runtime).describe(job.name)
-    assert described["LabelingJobStatus"] == "Completed"
-    assert described["LabelCounters"]["FailedNonRetryableError"] == 4
+    assert described["LabelingJobStatus"] == "Failed"  # not per object: the job cannot go on (test_job_failure)
+    assert described["LabelCounters"]["FailedNonRetryableError"] >= 1
+    assert "not a list" in described["FailureReason"]
     log = "\n".join(entry[4] for entry in Jobs(runtime).logs(job.name))
     assert "not a list" in log
     runtime.close()

@@ -252,6 +252,27 @@ def test_stopping_condition_stops_the_job(tmp_path: Path, database_url: str, clo
     runtime.close()
 
 
+@pytest.mark.parametrize("condition", [{"MaxPercentageOfInputDatasetLabeled": 100},
+                                       {"MaxHumanLabeledObjectCount": 4}])
+def test_a_stopping_condition_met_by_the_last_object_completes_the_job(
+        tmp_path: Path, database_url: str, clock: ManualClock, condition: dict[str, int]) -> None:
+    runtime, (alice, bob), job, background = ready_job(
+        tmp_path, database_url, clock, NumberOfHumanWorkersPerDataObject=1, StoppingConditions=condition)
+    tasks = Tasks(runtime)
+    for _ in range(4):
+        task = tasks.next_task(alice, job.name)
+        assert task is not None
+        tasks.submit(alice, task.lease_id, {"annotatedResult": {"boundingBoxes": []}})
+        background.run_until_idle()
+    described = Jobs(runtime).describe(job.name)
+    assert described["LabelingJobStatus"] == "Completed"  # Stopped only when objects are left unlabeled
+    assert described["LabelCounters"]["TotalLabeled"] == 4
+    log = "\n".join(entry[4] for entry in Jobs(runtime).logs(job.name))
+    assert "job completed" in log and "stopping condition" not in log
+    background.stop()
+    runtime.close()
+
+
 def test_submit_and_next_saves_and_hands_out_the_next_task(tmp_path: Path, database_url: str,
                                                            clock: ManualClock) -> None:
     runtime, (alice, bob), job, background = ready_job(tmp_path, database_url, clock,

@@ -17,6 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crowdform.engine.consolidation import Consolidation
 from crowdform.engine.hook_pool import HookPool
+from crowdform.engine.job_failure import fail_job, failure_reason
 from crowdform.engine.jobs import JobRow, begin_stopping, iter_job_rows, load_job
 from crowdform.engine.leadership import Leadership
 from crowdform.engine.output import write_intermediate, write_output_manifest
@@ -24,7 +25,7 @@ from crowdform.engine.preparation import Preparation, release_next_batch
 from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import JobStatus, LeaseState, ObjectState
 from crowdform.engine.tasks import expire_leases
-from crowdform.errors import CrowdformError
+from crowdform.errors import CrowdformError, TooManyRequests
 from crowdform.store.models import DataObject, Job, Lease
 from crowdform.store.upkeep import vacuum_churned_tables
 
@@ -55,11 +56,12 @@ class Background:
         for job in jobs:
             try:
                 busy |= self._advance(job)
-            except CrowdformError as exc:
-                # The job cannot go on here (for example its output is outside this server's storage
-                # roots). Say so in its log, once per distinct problem, and keep serving other jobs;
-                # the work is retried every round, so fixing the cause lets the job continue.
+            except TooManyRequests as exc:  # the server, not the job, is busy: the work is retried next round
                 self._report(job, str(exc))
+            except CrowdformError as exc:
+                # The job's work cannot go on (its output cannot be written, its hook cannot start):
+                # it fails, naming the cause, and other jobs go on (engine/job_failure.py).
+                self._fail(job, str(exc))
         self.hooks.flush_log()
         self._vacuum_if_due()
         return busy
@@ -80,6 +82,14 @@ class Background:
             self._reported[job.id] = message
             self.runtime.log_now(job.id, "engine", f"background work failed, will retry: {message}", "error")
             logger.error("job %s: %s", job.name, message)
+
+    def _fail(self, job: JobRow, cause: str) -> None:
+        reason = failure_reason(cause, job.name)
+        with self.runtime.database.write() as connection:
+            if fail_job(connection, job.id, reason, self.runtime.clock.now()):
+                self.runtime.log(connection, job.id, "engine", f"job failed: {reason}", "error")
+                logger.error("job %s failed: %s", job.name, cause)
+        self.hooks.close_job(job.id)
 
     def _advance(self, job: JobRow) -> bool:
         now = self.runtime.clock.now()
@@ -148,7 +158,11 @@ class Background:
             by_count = job.max_human_labeled is not None and labeled >= job.max_human_labeled
             by_percent = (job.max_percent_labeled is not None and job.object_count
                           and labeled * 100 >= job.max_percent_labeled * job.object_count)
-            if by_count or by_percent:
+            # Met by the last object left to label, the condition completes the job instead: Stopped
+            # means objects were left unlabeled (docs/decisions.md, Q4).
+            left = connection.execute(select(exists().where(
+                DataObject.job_id == job.id, DataObject.state.in_(ObjectState.AWAITING_WORKERS)))).scalar()
+            if (by_count or by_percent) and left:
                 begin_stopping(connection, job.id, self.runtime.clock.now())
                 self.runtime.log(connection, job.id, "engine",
                                  f"stopping condition met after {labeled} labeled objects")
@@ -193,7 +207,7 @@ class Background:
         self.hooks.flush_log()  # the hooks' last lines belong before "job completed" in the log
         with self.runtime.database.read() as connection:
             status = connection.execute(select(Job.status).where(Job.id == job.id)).scalar_one()
-            waiting: tuple[str, ...]
+            waiting: tuple[str, ...] = ()
             if status == JobStatus.STOPPING:
                 waiting = (ObjectState.ANSWERED, ObjectState.CONSOLIDATING)
                 final = JobStatus.STOPPED
@@ -203,11 +217,13 @@ class Background:
             elif status == JobStatus.INITIALIZING and job.object_count:
                 waiting = ObjectState.UNFINISHED  # every line was already labeled (chained job)
                 final = JobStatus.COMPLETED
-            else:
-                return False
-            if connection.execute(select(exists().where(
-                    DataObject.job_id == job.id, DataObject.state.in_(waiting)))).scalar():
-                return False
+            pending = bool(waiting) and connection.execute(select(exists().where(
+                DataObject.job_id == job.id, DataObject.state.in_(waiting)))).scalar()
+        if status == JobStatus.FAILED:  # failed during this round (a batch failed as a whole)
+            self._wind_up_failed(job)
+            return True
+        if not waiting or pending:
+            return False
         with self.runtime.database.write() as connection:
             connection.execute(update(Job).where(Job.id == job.id).values(output_dirty=True))
         self._write_output_if_due(job, force=True)
@@ -218,6 +234,15 @@ class Background:
                 self.runtime.log(connection, job.id, "engine", f"job {final.lower()}")
         self.hooks.close_job(job.id)
         return bool(won)
+
+    def _wind_up_failed(self, job: JobRow) -> None:
+        """A job that failed: write what it has so far, and let its warm hooks go, so that a hook fixed
+        before ``retry-consolidation`` is loaded afresh."""
+        try:
+            self._write_output_if_due(job, force=True)
+        except CrowdformError as exc:
+            self.runtime.log_now(job.id, "engine", f"the output of the failed job was not written: {exc}", "error")
+        self.hooks.close_job(job.id)
 
     # ---------------------------------------------------------------- thread
     def start(self) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy import Connection, bindparam, exists, func, insert, select, upda
 from crowdform.engine.clock import utc
 from crowdform.engine.hook_pool import HookPool
 from crowdform.engine.hook_registry import ResolvedHook
+from crowdform.engine.job_failure import fail_job, failure_reason
 from crowdform.engine.jobs import JobRow
 from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import BatchState, JobStatus, LeaseState, ObjectState
@@ -158,6 +159,7 @@ class Consolidation:
         hook = ResolvedHook.from_json(job.post_hook)
         created = utc(self.runtime.clock.now())
         request_uri = None
+        cause: str | None = None  # why the whole batch failed, which fails the job (engine/job_failure.py)
         if hook is None or hook.is_pass_through:
             labels: dict[int, Labeled] = {
                 obj.id: ({}, custom_metadata(job.name, created, worker_response_ref=response_uris[obj.id]))
@@ -170,13 +172,15 @@ class Consolidation:
             if hook.builtin is not None:
                 labels, failures = self._run_builtin(job, objects, iteration, stamp, created)
             else:
-                labels, failures = self._run_hook(job, hook, objects, iteration, stamp, request_uri, created)
-        self._finish(batch_id, labels, failures, request_uri)
+                labels, failures, cause = self._run_hook(job, hook, objects, iteration, stamp, request_uri, created)
+        self._finish(batch_id, labels, failures, request_uri,
+                     job_failure=None if cause is None else failure_reason(cause, job.name))
         return len(labels)
 
     def _run_hook(self, job: JobRow, hook: ResolvedHook, objects: list[BatchObject], iteration: int, stamp: str,
-                  request_uri: str, created: datetime) -> tuple[dict[int, Labeled], dict[int, str]]:
-        """Call the post-annotation hook on the batch's request file; (labels, failures) by object row id."""
+                  request_uri: str, created: datetime) -> tuple[dict[int, Labeled], dict[int, str], str | None]:
+        """Call the post-annotation hook on the batch's request file: (labels, failures) by object row id,
+        and the cause when the hook failed the batch as a whole (its call, or a reply of the wrong shape)."""
         layout = job.layout
         event = post_annotation_event(
             job_arn=job.arn, label_attribute_name=job.label_attribute_name,
@@ -190,27 +194,41 @@ class Consolidation:
         try:
             reply = self.hooks.invoker(job.id, "post", hook, 1, role_arn=job.role_arn).invoke(
                 event, attempts=self.runtime.settings.hook_attempts)
-            self.runtime.storage.write_bytes(layout.consolidation_response(iteration, stamp), _json_bytes(reply),
-                                             content_type="application/json")
-            result = parse_post_hook_reply(reply, label_attribute_name=job.label_attribute_name,
-                                           expected_ids=list(by_position),
-                                           source=f"post-annotation hook reply for iteration {iteration}")
         except CrowdformError as exc:
-            reason = f"post-annotation hook failed: {exc}"[:1024]
-            self.hooks.buffer_log(job.id, "post-hook", reason, "error")
-            return {}, {o.id: reason for o in objects}
-        for warning in result.warnings:
-            self.hooks.buffer_log(job.id, "post-hook", warning, "warning")
+            return self._batch_failed(job, hook, objects, iteration, exc)
+        self.runtime.storage.write_bytes(layout.consolidation_response(iteration, stamp), _json_bytes(reply),
+                                         content_type="application/json")
+        found: dict[str, dict[str, Any]] = {}
+        if reply != []:  # an empty array leaves every object out, as a hook may leave out any: they fail alone
+            try:
+                result = parse_post_hook_reply(reply, label_attribute_name=job.label_attribute_name,
+                                               expected_ids=list(by_position),
+                                               source=f"post-annotation hook reply for iteration {iteration}")
+            except CrowdformError as exc:
+                return self._batch_failed(job, hook, objects, iteration, exc)
+            for warning in result.warnings:
+                self.hooks.buffer_log(job.id, "post-hook", warning, "warning")
+            found = result.labels
         labels: dict[int, Labeled] = {}
         failures: dict[int, str] = {}
         for dataset_id, obj in by_position.items():
-            content = result.labels.get(dataset_id)
+            content = found.get(dataset_id)
             if content is None:
                 failures[obj.id] = "the post-annotation hook returned no label for this object"
                 continue
             metadata = merge_custom_metadata(content.get(f"{job.label_attribute_name}-metadata"), job.name, created)
             labels[obj.id] = (content[job.label_attribute_name], metadata)
-        return labels, failures
+        return labels, failures, None
+
+    def _batch_failed(self, job: JobRow, hook: ResolvedHook, objects: list[BatchObject], iteration: int,
+                      error: CrowdformError) -> tuple[dict[int, Labeled], dict[int, str], str]:
+        """The hook's call failed every attempt, or its reply has the wrong shape: every object of the
+        batch fails, and so does the job (the cause, for its FailureReason)."""
+        reason = f"post-annotation hook failed: {error}"[:1024]
+        self.hooks.buffer_log(job.id, "post-hook", reason, "error")
+        cause = (f"the annotation consolidation function {hook.given} failed for every data object of a batch "
+                 f"of iteration {iteration} ({len(objects)} objects): {error}")
+        return {}, {o.id: reason for o in objects}, cause
 
     def _run_builtin(self, job: JobRow, objects: list[BatchObject], iteration: int, stamp: str,
                      created: datetime) -> tuple[dict[int, Labeled], dict[int, str]]:
@@ -307,7 +325,8 @@ class Consolidation:
         return out, stamp
 
     def _finish(self, batch_id: int, labels: dict[int, tuple[Any, dict[str, Any]]], failures: dict[int, str],
-                request_uri: str | None) -> None:
+                request_uri: str | None, *, job_failure: str | None = None) -> None:
+        """Store the batch's outcome; with ``job_failure``, the job fails in the same transaction."""
         now = self.runtime.clock.now()
         with self.runtime.database.write() as connection:
             job_id = connection.execute(select(ConsolidationBatch.job_id).where(ConsolidationBatch.id == batch_id)
@@ -328,6 +347,8 @@ class Consolidation:
                 error=next(iter(failures.values()), None),
             ))
             connection.execute(update(Job).where(Job.id == job_id).values(output_dirty=True, updated_at=now))
+            if job_failure is not None and fail_job(connection, job_id, job_failure, now):
+                self.runtime.log(connection, job_id, "engine", f"job failed: {job_failure}", "error")
 
 
 def _json_bytes(value: Any) -> bytes:

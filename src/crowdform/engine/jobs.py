@@ -293,10 +293,16 @@ class Jobs:
 
     def _template(self, spec: JobSpec, task: TaskType | None, uri: Callable[[str], str]) -> str:
         """The job's worker template: its own, else its built-in task type's (also for Ground Truth's
-        ``HumanTaskUiArn`` of named entity recognition)."""
+        ``HumanTaskUiArn`` of named entity recognition). Its own is compiled here, the one step every
+        way of creating a job goes through, so a Liquid syntax error refuses the job with its line and
+        column instead of leaving workers with tasks that cannot be shown."""
         if spec.template_uri:
-            template = self._read_template(uri(spec.template_uri))
+            template_uri = uri(spec.template_uri)
+            template = self._read_template(template_uri)
             if template:
+                from crowdform.templating import compile_template  # python-liquid: not for the background's idle work
+
+                compile_template(template, template_uri)
                 return template
         elif task is not None:
             return worker_template(task.name)

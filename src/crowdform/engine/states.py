@@ -28,6 +28,8 @@ class ObjectState:
     FAILED: Final = "failed"
 
     UNFINISHED: Final = (QUEUED, PREPARING, READY, ANSWERED, CONSOLIDATING)
+    AWAITING_WORKERS: Final = (QUEUED, PREPARING, READY)
+    """Not yet fully answered: what a stopping condition leaves unlabeled."""
 
 
 class LeaseState:
