@@ -80,7 +80,7 @@ def open_cli_runtime(tmp_path: Path, **settings: Any) -> Runtime:
 GROUPS = {
     "": ["serve", "demo", "render", "preview", "consolidate", "version", "job", "team", "worker", "hook", "admin",
          "credentials", "secrets"],
-    "job": ["create", "list", "describe", "stop", "wait", "logs"],
+    "job": ["create", "list", "describe", "stop", "retry-consolidation", "wait", "logs"],
     "team": ["create", "list"],
     "worker": ["add", "invite", "list", "deactivate", "activate"],
     "hook": ["add", "list"],

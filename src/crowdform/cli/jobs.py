@@ -1,4 +1,5 @@
-"""``crowdform job ...``: create, list, describe, stop, wait for, and read the log of labeling jobs."""
+"""``crowdform job ...``: create, list, describe, stop, retry the consolidation of, wait for, and read the
+log of labeling jobs."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from crowdform.cli.common import DatabaseUrlOption, DataDirOption, console, open_runtime
+from crowdform.engine.consolidation_retry import retry_consolidation
 from crowdform.engine.jobs import OUTPUT_BUCKET, JobRow, Jobs, is_label_list, label_category_uri, task_type_request
 from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import JobStatus
@@ -168,6 +170,20 @@ def job_stop(name: str, data_dir: DataDirOption = None, database_url: DatabaseUr
     with open_runtime(data_dir, database_url) as runtime:
         Jobs(runtime).stop(name)
     console.print(f"Stopping {name}. A running `crowdform serve` finishes the stop.")
+
+
+@job_app.command("retry-consolidation")
+def job_retry_consolidation(name: str, data_dir: DataDirOption = None, database_url: DatabaseUrlOption = None) -> None:
+    """Consolidate again the objects that failed in consolidation, once the hook is fixed.
+
+    A Failed job goes back to InProgress (a Stopped one to Stopping); a running `crowdform serve` runs
+    the post-annotation hook over those objects and rewrites the output manifest.
+    """
+    with open_runtime(data_dir, database_url) as runtime:
+        count = retry_consolidation(runtime, name)
+        status = Jobs(runtime).get(name).status
+    print(f"{name}: {count} data objects go back to consolidation; the job is {status}. "
+          "A running `crowdform serve` consolidates them.")
 
 
 @job_app.command("wait")

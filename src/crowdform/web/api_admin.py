@@ -1,4 +1,5 @@
-"""The admin API (bearer admin token): create, describe, list and stop jobs, read logs and output."""
+"""The admin API (bearer admin token): create, describe, list and stop jobs, retry their consolidation,
+read logs and output."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Query
 from fastapi.responses import StreamingResponse
 
+from crowdform.engine.consolidation_retry import retry_consolidation
 from crowdform.groundtruth.job_request import parse_create_labeling_job
 from crowdform.untrusted import MAX_ID
 from crowdform.web.dependencies import AdminDep, ServicesDep
@@ -38,6 +40,14 @@ def describe_job(job_name: str, _admin: AdminDep, services: ServicesDep) -> dict
 def stop_job(job_name: str, _admin: AdminDep, services: ServicesDep) -> dict[str, Any]:
     services.jobs.stop(job_name)
     return {}
+
+
+@router.post("/{job_name}/retry-consolidation")
+def retry_job_consolidation(job_name: str, _admin: AdminDep, services: ServicesDep) -> dict[str, Any]:
+    """Run the post-annotation hook again over the objects that failed in consolidation; a Failed job
+    goes back to InProgress. Refused (400) while the job runs, or when nothing failed there."""
+    count = retry_consolidation(services.runtime, job_name)
+    return {"RetriedObjects": count, "LabelingJobStatus": services.jobs.get(job_name).status}
 
 
 @router.get("/{job_name}/logs")

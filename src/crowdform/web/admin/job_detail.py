@@ -1,5 +1,5 @@
-"""A labeling job in the console: status, task type and labels, counters, timing, the stop button, files,
-log and data objects.
+"""A labeling job in the console: status, task type and labels, counters, timing, the stop and retry
+consolidation buttons, files, log and data objects.
 
 Each data object opens in a viewer that draws every worker's boxes, polygons and keypoints and the
 consolidated label over the image (``job-viewer.js``), with the answers as text side by side. A
@@ -19,6 +19,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Form, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response, StreamingResponse
 
+from crowdform.engine.consolidation_retry import can_retry, retry_consolidation
 from crowdform.engine.job_views import (OBJECT_STATES, active_tasks, input_lines, iso_time, log_tail, object_page,
                                         object_view)
 from crowdform.engine.states import JobStatus
@@ -63,6 +64,7 @@ def job_detail(request: Request, session: AdminPage, job_name: str,
         "objects": object_page(runtime, job.name, page=page_number, state=state or None), "states": OBJECT_STATES,
         "log": log_tail(runtime, job, limit=LOG_LINES), "iso_time": iso_time,
         "stoppable": job.status in (JobStatus.INITIALIZING, JobStatus.IN_PROGRESS),
+        "retryable": can_retry(runtime, job.id, job.status),
     })
 
 
@@ -76,6 +78,21 @@ def stop_job(request: Request, session: AdminPage, job_name: str,
         services.jobs.stop(job_name)
     except CrowdformError as error:
         return _message(request, session, "The job was not stopped", error)
+    return RedirectResponse(f"/admin/jobs/{job_name}", status_code=303)
+
+
+@router.post("/jobs/{job_name}/retry-consolidation")
+def retry_job_consolidation(request: Request, session: AdminPage, job_name: str,
+                            csrf_token: Annotated[str, Form()] = "") -> Response:
+    """The "Retry consolidation" button: the post-annotation hook runs again over the objects that
+    failed there, and a Failed job goes back to InProgress."""
+    services = _services(request)
+    if not csrf_matches(services.runtime.secret, session.token, csrf_token):
+        raise Forbidden("This console form expired or did not come from the console; reload the page and try again.")
+    try:
+        retry_consolidation(services.runtime, job_name)
+    except CrowdformError as error:
+        return _message(request, session, "Consolidation was not retried", error)
     return RedirectResponse(f"/admin/jobs/{job_name}", status_code=303)
 
 
