@@ -2,7 +2,8 @@
 
 Rendered on request for the worker who holds the lease, never stored: the page holds signed file
 URLs that expire, and a template fixed after job creation would otherwise need re-rendering.
-Templates are compiled once per job (``compile_template`` caches by source text).
+Templates are compiled once per job (``compile_template`` caches by source text). A page the
+template cannot render for its task input sets the object aside (``engine/job_failure.py``).
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from sqlalchemy import bindparam, select
 from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import LeaseState
 from crowdform.engine.workforce import WorkerInfo
-from crowdform.errors import Conflict, NotFound
+from crowdform.engine.job_failure import UNRENDERABLE, set_aside_unrenderable
+from crowdform.errors import Conflict, Forbidden, InvalidInput, NotFound
 from crowdform.store.models import DataObject, Job, Lease
 from crowdform.templating import compile_template
 
 _LEASE_PAGE = (
-    select(Lease.worker_id, Lease.state, Lease.expires_at, Job.name, Job.template, DataObject.task_input)
+    select(Lease.worker_id, Lease.state, Lease.expires_at, Lease.job_id, Job.name, Job.template, DataObject.task_input)
     .join(Job, Job.id == Lease.job_id).join(DataObject, DataObject.id == Lease.object_id)
     .where(Lease.id == bindparam("lease"))
 )
@@ -42,4 +44,16 @@ class TaskPages:
             raise Conflict("This task is no longer open (it was submitted, handed back or its time ran out). "
                            "Ask for the next task.")
         template = compile_template(row.template, f"template of job {row.name}", bundle_url=self.bundle_url)
-        return template.render(json.loads(row.task_input or "{}"), grant_read_access=self.grant_read_access)
+        try:
+            return template.render(json.loads(row.task_input or "{}"), grant_read_access=self.grant_read_access)
+        except (InvalidInput, Forbidden) as error:  # the template fails on this task input
+            self._set_aside(row.job_id, lease_id, str(error))
+            raise Conflict(f"This task cannot be shown: the job's worker template fails on its data ({error}). "
+                           "The task was withdrawn and the data object set aside; ask for the next task.") from None
+
+    def _set_aside(self, job_id: int, lease_id: str, problem: str) -> None:
+        with self.runtime.database.write() as connection:
+            self.runtime.log(connection, job_id, "engine", f"{UNRENDERABLE}: {problem}", "error")
+            job_failure = set_aside_unrenderable(connection, lease_id, problem, self.runtime.clock.now())
+            if job_failure is not None:
+                self.runtime.log(connection, job_id, "engine", f"job failed: {job_failure}", "error")
