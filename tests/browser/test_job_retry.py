@@ -1,9 +1,11 @@
 """The job page's "Retry consolidation" button in a real browser: a job whose post-annotation hook
 replied with the wrong shape shows its failure reason; once the hook is fixed, the button sends the
-failed objects back to consolidation and the page follows the job to Completed."""
+failed objects back to consolidation and the page follows the job to Completed. And the portal, when
+the template cannot render a task: it says so and offers the next task."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,3 +61,30 @@ def test_the_retry_button_takes_a_failed_job_to_completed(
     assert "4 of 4" in page.locator("[data-testid=label-counters]").inner_text()
     assert page.locator("#retry-consolidation").count() == 0  # nothing left to retry
     assert page.errors == []  # type: ignore[attr-defined]
+
+
+def test_the_portal_says_a_task_cannot_be_shown_and_offers_the_next(
+        browser: Browser, served_console: tuple[LiveServer, Runtime, Path], tmp_path: Path) -> None:
+    from tests.browser.test_portal import sign_in
+
+    server, runtime, folder = served_console
+    first = json.loads((folder / "manifest.jsonl").read_text().splitlines()[0])["animal"]
+    template = tmp_path / "page.liquid.html"
+    template.write_text('<crowd-form><p>{{ task.input.animal }}</p><crowd-input name="note"></crowd-input>'
+                        f'{{% if task.input.animal == "{first}" %}}{{{{ task.input | grant_read_access }}}}{{% endif %}}'
+                        "</crowd-form>")
+    job = example_job(runtime, tmp_path / "job", UiConfig={"UiTemplateS3Uri": str(template)},
+                      PreHumanTaskLambdaArn=None, NumberOfHumanWorkersPerDataObject=1)
+    page = sign_in(browser, server, "worker0")
+    page.click(f"li[data-job='{job.name}'] >> text=Start working")
+    page.wait_for_function("document.getElementById('status').textContent.startsWith('This task cannot be shown')")
+    assert "ask for the next task" in page.locator("#status").inner_text()
+    assert not page.locator("#task-app").get_attribute("data-lease")
+    screenshot(page, "portal-task-cannot-be-shown")
+    page.click("#status >> text=Get the next task")
+    page.wait_for_function("document.getElementById('task-app').dataset.lease")
+    page.frame_locator("#task-frame").locator("p").first.wait_for()
+    assert first not in page.frame_locator("#task-frame").locator("p").first.inner_text()
+    counters = Jobs(runtime).describe(job.name)["LabelCounters"]
+    assert counters["FailedNonRetryableError"] == 1
+    page.context.close()

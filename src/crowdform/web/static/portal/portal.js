@@ -67,6 +67,7 @@
     if (!next.ok) return say(await problem(next), "error");
     const task = await next.json();
     const page = await api("/api/v1/worker/tasks/" + encodeURIComponent(task.leaseId) + "/page");
+    if (page.status === 409) return offerNext(await problem(page));  // set aside: this task cannot be shown
     if (!page.ok) return say(await problem(page), "error");
     setLease(task.leaseId);
     expiresAt = Date.parse(task.expiresAt);
@@ -89,10 +90,15 @@
   }
 
   function expired() {
+    offerNext("The time for this task ran out, so it went back to the pool.");
+  }
+
+  // The task on screen is gone (its time ran out, or it cannot be shown): say why, offer the next one.
+  function offerNext(message) {
     setLease(null);
     frame.clear();
     enable(false);
-    say("The time for this task ran out, so it went back to the pool.", "error");
+    say(message, "error");
     const again = document.createElement("button");
     again.type = "button";
     again.className = "primary";
