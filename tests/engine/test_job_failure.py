@@ -87,7 +87,8 @@ def test_retry_consolidation_runs_the_fixed_hook_over_the_failed_objects(tmp_pat
     label_everything(runtime, jobs.get("animal-faces"), workers)  # the objects never answered get answers too
     described = jobs.describe("animal-faces")
     assert described["LabelingJobStatus"] == "Completed"
-    assert described["LabelCounters"]["TotalLabeled"] == 4 and described["LabelCounters"]["FailedNonRetryableError"] == 0
+    counters = described["LabelCounters"]
+    assert counters["TotalLabeled"] == 4 and counters["FailedNonRetryableError"] == 0
     lines = output_lines(runtime, "animal-faces")
     assert len(lines) == 4
     assert all(len(line["animal-faces"]["annotationsFromAllWorkers"]) == 2 for line in lines)

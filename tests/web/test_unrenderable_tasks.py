@@ -90,4 +90,5 @@ def test_a_template_that_renders_for_no_task_input_fails_the_job(served: tuple[L
     assert described["LabelingJobStatus"] == "Failed"
     reason = described["FailureReason"]
     assert reason.startswith("ClientError: the worker template failed to render for the first 4 data objects")
-    assert "grant_read_access" in reason or "object" in reason
+    assert "grant_read_access" in reason
+    assert reason.endswith("Check the template against the task inputs (crowdform render) and create the job again")

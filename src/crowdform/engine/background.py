@@ -59,7 +59,7 @@ class Background:
             except TooManyRequests as exc:  # the server, not the job, is busy: the work is retried next round
                 self._report(job, str(exc))
             except CrowdformError as exc:
-                # The job's work cannot go on (its output cannot be written, its hook cannot start):
+                # The job's work cannot go on (its output or Ground Truth files cannot be written):
                 # it fails, naming the cause, and other jobs go on (engine/job_failure.py).
                 self._fail(job, str(exc))
         self.hooks.flush_log()

@@ -29,9 +29,10 @@ RENDER_PROBE = 10
 MAX_REASON = 1024
 
 
-def failure_reason(cause: str, job_name: str) -> str:
-    """The ``FailureReason`` text: Ground Truth's ``ClientError:`` prefix, the cause, and what to do."""
-    fix = f" Fix the cause, then run: crowdform job retry-consolidation {job_name}"
+def failure_reason(cause: str, job_name: str, *, fix: str | None = None) -> str:
+    """The ``FailureReason`` text: Ground Truth's ``ClientError:`` prefix, the cause, and what to do
+    (by default: fix the cause and retry the job's consolidation)."""
+    fix = " " + (fix or f"Fix the cause, then run: crowdform job retry-consolidation {job_name}")
     cause = cause.strip().rstrip(".")
     room = MAX_REASON - len(CLIENT_ERROR) - len(fix) - 1
     if len(cause) > room:
@@ -86,5 +87,7 @@ def set_aside_unrenderable(connection: Connection, lease_id: str, problem: str, 
     if answered or unrenderable < min(RENDER_PROBE, object_count):
         return None
     reason = failure_reason(f"the worker template failed to render for the first {unrenderable} data objects "
-                            f"workers were given, and no task was ever answered; the last error: {problem}", name)
+                            f"workers were given, and no task was ever answered; the last error: {problem}", name,
+                            fix="Check the template against the task inputs (crowdform render) and create the job "
+                                "again")
     return reason if fail_job(connection, job_id, reason, now) else None
