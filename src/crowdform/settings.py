@@ -141,6 +141,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
                 "Run the engine's background work (hooks, expiry, consolidation, output): `crowdform serve` runs "
                 "it in a process of its own beside the server processes."),
     SettingSpec("tick_seconds", float, 0.5, "Pause between rounds of background work when there is nothing to do."),
+    SettingSpec("background_linger_seconds", float, 60.0,
+                "`crowdform serve` starts its background process when a job runs and stops it once no job has run "
+                "for this long."),
     SettingSpec("session_secret", _optional_str, None, "Secret for signing sessions and URLs. Default: generated on first start."),
     SettingSpec("credentials_secret", _optional_str, None,
                 "Secret that the secret access keys of `crowdform credentials` are derived from. Default: generated "
@@ -195,6 +198,7 @@ class Settings:
     output_interval_seconds: float = 5.0
     background: bool = True
     tick_seconds: float = 0.5
+    background_linger_seconds: float = 60.0
     session_secret: str | None = None
     credentials_secret: str | None = None
     signed_url_ttl_seconds: int = 3600

@@ -20,19 +20,18 @@ WorkersOption = Annotated[Optional[int], typer.Option(
 
 def run_server(settings: Settings) -> None:
     """Server process(es) for requests and, when ``background`` is on, one process for the engine's
-    background work (``engine/background_process.py``), stopped when the servers stop."""
+    background work while jobs run (``engine/background_supervisor.py``), stopped when the servers stop."""
     import uvicorn
 
-    from crowdform.engine.background_process import (
-        prepare_data_folder,
-        start_background_process,
-        stop_background_process,
-    )
+    from crowdform.engine.background_process import prepare_data_folder
+    from crowdform.engine.background_supervisor import BackgroundSupervisor
     from crowdform.web.app import create_app
 
     if not prepare_data_folder(settings):  # migrate and create the secrets once, before any other process starts
         raise typer.Exit(1)
-    background = start_background_process(settings) if settings.background else None
+    background = BackgroundSupervisor(settings) if settings.background else None
+    if background is not None:
+        background.start()
     servers = replace(settings, background=False)
     try:
         if settings.workers == 1:
@@ -51,7 +50,7 @@ def run_server(settings: Settings) -> None:
                     host=settings.host, port=settings.port, log_level="warning", ws="none")
     finally:
         if background is not None:
-            stop_background_process(background)
+            background.stop()
 
 
 def serve(host: HostOption = None, port: PortOption = None, data_dir: DataDirOption = None,
