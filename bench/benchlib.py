@@ -425,15 +425,17 @@ class Server:
 
 def start_server(data_dir: Path, database_url: str, *, roots: tuple[Path, ...] = (),
                  extra_env: dict[str, str] | None = None, timeout: float = 60.0, cwd: Path | None = None,
-                 switch_interval: float | None = None) -> Server:
-    """``crowdform serve`` on a free loopback port, waiting for ``/health``.
+                 switch_interval: float | None = None, port: int | None = None, new_session: bool = False) -> Server:
+    """``crowdform serve`` on a free loopback port (or ``port``), waiting for ``/health``.
+
+    ``new_session`` makes the server lead a process group of its own, which ``crash.py`` kills whole.
 
     ``switch_interval`` (seconds) runs the same CLI entry point after ``sys.setswitchinterval`` (an
     experiment on the GIL hand-off; crowdform itself leaves Python's default of 0.005 s).
     """
     import httpx
 
-    port = free_port()
+    port = port or free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CROWDFORM_")}
     env.update({"CROWDFORM_DATA_DIR": str(data_dir), "CROWDFORM_DATABASE_URL": database_url,
                 "CROWDFORM_STORAGE_ROOTS": os.pathsep.join(str(r) for r in roots)})
@@ -445,7 +447,8 @@ def start_server(data_dir: Path, database_url: str, *, roots: tuple[Path, ...] =
                               "from crowdform.cli.main import main; main()"]
     t0 = time.perf_counter()
     with open(log_path, "ab") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=cwd or data_dir.parent)
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT, cwd=cwd or data_dir.parent,
+                                   start_new_session=new_session)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -7,6 +7,7 @@
 #   ONLY="ingest output" bench/run_all.sh
 #   ONLY=s3 bench/run_all.sh         # S3 API against moto, and a 1 GB multipart upload
 #   ONLY="footprint soak" bench/run_all.sh   # idle memory of serve; honest and hostile workers for a minute
+#   ONLY=crash bench/run_all.sh      # serve's process group SIGKILLed 3 times under 16 workers
 #   ONLY=consolidation CROWDKIT_PYTHON=/tmp/ckvenv/bin/python bench/run_all.sh   # with crowd-kit alongside
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -54,6 +55,9 @@ for what in $ONLY; do
     soak)
       run soak-sqlite $PY bench/soak.py --out "$OUT/soak-sqlite.json"
       run soak-postgres $PY bench/soak.py --database-url "$PG_URL" --out "$OUT/soak-postgres.json" ;;
+    crash)
+      run crash-sqlite $PY bench/crash.py --out "$OUT/crash-sqlite.json"
+      run crash-postgres $PY bench/crash.py --database-url "$PG_URL" --out "$OUT/crash-postgres.json" ;;
   esac
 done
 echo "results in $OUT"

@@ -270,12 +270,12 @@ def setup(folder: Path, url: str, k: int, args: argparse.Namespace) -> tuple[str
             name, manifest, folder / "output", template=template, workers_per_object=args.workers_per_object,
             max_concurrent=args.max_concurrent), source="bench")
         job = Jobs(runtime).create(spec, base_dir=folder)
-        # Release the first batch now (what the server's background loop does on its first round), so
+        # Release the first objects now (what the server's background loop does on its first round), so
         # the clock starts with tasks available, and runs with CROWDFORM_BACKGROUND=false still have work.
-        from crowdform.engine.preparation import release_next_batch
+        from crowdform.engine.preparation import release_more
 
         with runtime.database.write() as connection:
-            release_next_batch(connection, job, runtime.clock.now())
+            release_more(connection, job, runtime.clock.now())
     finally:
         runtime.close()
     return name, users

@@ -144,6 +144,9 @@ SETTINGS: tuple[SettingSpec, ...] = (
     SettingSpec("background_linger_seconds", float, 60.0,
                 "`crowdform serve` starts its background process when a job runs and stops it once no job has run "
                 "for this long."),
+    SettingSpec("background_lanes", int, 4,
+                "Jobs whose background work (hooks, consolidation, output) runs at once; each job runs in one lane "
+                "at a time, so a job with a slow hook holds one lane and the others go on."),
     SettingSpec("session_secret", _optional_str, None, "Secret for signing sessions and URLs. Default: generated on first start."),
     SettingSpec("credentials_secret", _optional_str, None,
                 "Secret that the secret access keys of `crowdform credentials` are derived from. Default: generated "
@@ -199,6 +202,7 @@ class Settings:
     background: bool = True
     tick_seconds: float = 0.5
     background_linger_seconds: float = 60.0
+    background_lanes: int = 4
     session_secret: str | None = None
     credentials_secret: str | None = None
     signed_url_ttl_seconds: int = 3600

@@ -1,9 +1,12 @@
-"""The engine's background work, one round at a time: the server runs rounds in a thread.
+"""The engine's background work: each running job's steps, in lanes so that no job waits for another.
 
-Each round, for every running job: expire leases and objects whose time is up, release the next
-iteration, run pre-annotation hooks, consolidate answered objects, apply stopping conditions,
-rewrite the output when it changed, and finish the job when nothing is left. Every step claims its
-work with a conditional update, so several server processes can run rounds against one database.
+A step of a job: expire leases and objects whose time is up, release more objects as others leave
+the in-flight set, run pre-annotation hooks, consolidate answered objects, apply stopping
+conditions, rewrite the output when it changed, and finish the job when nothing is left. Jobs run in
+``background_lanes`` threads (:mod:`crowdform.engine.lanes`), so one job's slow hook never holds
+another's. Every step claims its work with a conditional update naming this start's incarnation
+(:mod:`crowdform.engine.incarnations`), so several server processes can run against one database,
+and a restarted leader takes over what its dead predecessor had claimed at once.
 """
 
 from __future__ import annotations
@@ -11,17 +14,21 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from functools import partial
 
 from sqlalchemy import ColumnElement, Connection, exists, func, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
 from crowdform.engine.consolidation import Consolidation
 from crowdform.engine.hook_pool import HookPool
+from crowdform.engine.incarnations import new_incarnation, place_of, take_over
 from crowdform.engine.job_failure import fail_job, failure_reason
 from crowdform.engine.jobs import JobRow, begin_stopping, iter_job_rows, load_job
+from crowdform.engine.lanes import Lanes
 from crowdform.engine.leadership import Leadership
 from crowdform.engine.output import write_intermediate, write_output_manifest
-from crowdform.engine.preparation import Preparation, release_next_batch
+from crowdform.engine.preparation import Preparation, Released, release_more, release_room
 from crowdform.engine.runtime import Runtime
 from crowdform.engine.states import JobStatus, LeaseState, ObjectState
 from crowdform.engine.tasks import expire_leases
@@ -32,39 +39,69 @@ from crowdform.store.upkeep import vacuum_churned_tables
 logger = logging.getLogger("crowdform.background")
 OUTPUT_COST_FACTOR = 10
 VACUUM_CHECK_SECONDS = 5.0
+CHORES_SECONDS = 0.05  # a job's expiry and release run at most this often: a crowd drains little meanwhile
+STOP_SECONDS = 25.0  # how long stopping waits for the lanes' current steps (a hook call may be running)
 
 
 class Background:
+    """A process's background work: :meth:`start` schedules jobs in a thread; :meth:`run_once` runs one
+    round of every job and waits (tests, ``run_until_idle``)."""
+
     def __init__(self, runtime: Runtime) -> None:
         self.runtime = runtime
+        self.incarnation = new_incarnation()
         self.hooks = HookPool(runtime)
-        self.preparation = Preparation(runtime, self.hooks)
-        self.consolidation = Consolidation(runtime, self.hooks)
+        self.preparation = Preparation(runtime, self.hooks, self.incarnation)
+        self.consolidation = Consolidation(runtime, self.hooks, self.incarnation)
         self.leadership = Leadership(runtime.settings.data_dir)
+        self.lanes = Lanes(max(1, runtime.settings.background_lanes), name="crowdform-lane")
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._reported: dict[int, str] = {}
         self._output_seconds: dict[int, float] = {}  # how long the last output rewrite of each job took
         self._next_vacuum_check = 0.0  # time.monotonic() of the next look at dead rows
+        self._due: dict[int, float] = {}  # time.monotonic() at which each job's next step is due
+        self._chores_due: dict[int, float] = {}  # ... and its next expiry and release
 
-    # ---------------------------------------------------------------- one round
+    # ---------------------------------------------------------------- rounds and steps
     def run_once(self) -> bool:
-        """One round over all running jobs; True if anything was done (so the caller can go again at once)."""
-        with self.runtime.database.read() as connection:
-            jobs = list(iter_job_rows(connection, JobStatus.RUNNING))
+        """One step of every running job, in the lanes, waiting for all of them; True if any did something
+        (tests and ``run_until_idle`` use this; the thread schedules jobs one by one instead)."""
+        jobs = self._running_jobs()
         busy = False
         for job in jobs:
-            try:
-                busy |= self._advance(job)
-            except TooManyRequests as exc:  # the server, not the job, is busy: the work is retried next round
-                self._report(job, str(exc))
-            except CrowdformError as exc:
-                # The job's work cannot go on (its output or Ground Truth files cannot be written):
-                # it fails, naming the cause, and other jobs go on (engine/job_failure.py).
-                self._fail(job, str(exc))
+            busy |= self._chores(job)
+        for job in jobs:
+            self.lanes.start(job.id, partial(self._step, job))
+        busy |= any(self.lanes.wait_all().values())
         self.hooks.flush_log()
         self._vacuum_if_due()
         return busy
+
+    def _running_jobs(self) -> list[JobRow]:
+        with self.runtime.database.read() as connection:
+            return list(iter_job_rows(connection, JobStatus.RUNNING))
+
+    def _chores(self, job: JobRow) -> bool:
+        """The job's quick chores, outside the lanes (see :meth:`_expire_and_release`); errors stay with the job."""
+        return self._guarded(job, self._expire_and_release)
+
+    def _step(self, job: JobRow) -> bool:
+        """One step of the job's slower work, in its lane (see :meth:`_advance`); errors stay with the job."""
+        return self._guarded(job, self._advance)
+
+    def _guarded(self, job: JobRow, work: Callable[[JobRow], bool]) -> bool:
+        try:
+            return work(job)
+        except TooManyRequests as exc:  # the server, not the job, is busy: the work is retried next step
+            self._report(job, str(exc))
+        except CrowdformError as exc:
+            # The job's work cannot go on (its output or Ground Truth files cannot be written):
+            # it fails, naming the cause, and other jobs go on (engine/job_failure.py).
+            self._fail(job, str(exc))
+        except Exception:  # one job's bad step must not end background work for the others
+            logger.exception("background step of job %s failed", job.name)
+        return False
 
     def _vacuum_if_due(self) -> None:
         """PostgreSQL: vacuum the tables the crowd churns once enough of them is dead (``store/upkeep``)."""
@@ -91,17 +128,25 @@ class Background:
                 logger.error("job %s failed: %s", job.name, cause)
         self.hooks.close_job(job.id)
 
-    def _advance(self, job: JobRow) -> bool:
+    def _expire_and_release(self, job: JobRow) -> bool:
+        """Expire leases and objects whose time is up, and release more objects as others left the
+        in-flight set. Short transactions and no hook, so the scheduler runs them itself for every
+        job on every pass: the crowd's supply never waits behind a job's hook or output rewrite."""
         now = self.runtime.clock.now()
-        expired = lapsed = released = 0
-        if self._has_chores(job, now):  # a read first: most rounds have nothing to write
-            with self.runtime.database.write() as connection:
-                expired = expire_leases(connection, job.id, now)
-                lapsed = self._expire_unavailable(connection, job, now)
-                released = 0 if job.status == JobStatus.STOPPING else release_next_batch(connection, job, now)
-        if released:
-            self.runtime.log_now(job.id, "engine", f"released {released} data objects")
-        busy = bool(expired or lapsed or released)
+        if not self._has_chores(job, now):  # a read first: most passes have nothing to write
+            return False
+        with self.runtime.database.write() as connection:
+            expired = expire_leases(connection, job.id, now)
+            lapsed = self._expire_unavailable(connection, job, now)
+            released = Released(0, None) if job.status == JobStatus.STOPPING else release_more(connection, job, now)
+            if released.new_iteration is not None:
+                self.runtime.log(connection, job.id, "engine", f"released {released.objects} data objects"
+                                 + (f" (iteration {released.new_iteration} begins)" if released.new_iteration > 1 else ""))
+        return bool(expired or lapsed or released.objects)
+
+    def _advance(self, job: JobRow) -> bool:
+        """Pre-annotation hook, consolidation, stopping conditions, output and finishing: one step each."""
+        busy = False
         with self.runtime.database.read() as connection:
             job = load_job(connection, job.name)
         if job.status != JobStatus.STOPPING:
@@ -117,16 +162,13 @@ class Background:
         return busy
 
     def _has_chores(self, job: JobRow, now: float) -> bool:
-        """Is there a lease to expire, an object past its availability, or a batch to release?"""
+        """Is there a lease to expire, an object past its availability, or room to release more?"""
         with self.runtime.database.read() as connection:
             return bool(connection.execute(select(
                 exists().where(Lease.job_id == job.id, Lease.state == LeaseState.ACTIVE, Lease.expires_at <= now)
                 | exists().where(DataObject.job_id == job.id, DataObject.state == ObjectState.READY,
                                  DataObject.released_at <= now - job.availability_lifetime)
-                | (~exists().where(DataObject.job_id == job.id,
-                                   DataObject.state.in_((ObjectState.PREPARING, ObjectState.READY)))
-                   & exists().where(DataObject.job_id == job.id, DataObject.state == ObjectState.QUEUED))
-            )).scalar())
+            )).scalar()) or (job.status != JobStatus.STOPPING and release_room(connection, job) > 0)
 
     def _expire_unavailable(self, connection: Connection, job: JobRow, now: float) -> int:
         """Objects offered longer than TaskAvailabilityLifetimeInSeconds: consolidate what they have, or fail."""
@@ -219,7 +261,7 @@ class Background:
                 final = JobStatus.COMPLETED
             pending = bool(waiting) and connection.execute(select(exists().where(
                 DataObject.job_id == job.id, DataObject.state.in_(waiting)))).scalar()
-        if status == JobStatus.FAILED:  # failed during this round (a batch failed as a whole)
+        if status == JobStatus.FAILED:  # failed during this step (a batch failed as a whole)
             self._wind_up_failed(job)
             return True
         if not waiting or pending:
@@ -233,6 +275,7 @@ class Background:
             if won:
                 self.runtime.log(connection, job.id, "engine", f"job {final.lower()}")
         self.hooks.close_job(job.id)
+        self.preparation.close_job(job.id)
         return bool(won)
 
     def _wind_up_failed(self, job: JobRow) -> None:
@@ -243,25 +286,69 @@ class Background:
         except CrowdformError as exc:
             self.runtime.log_now(job.id, "engine", f"the output of the failed job was not written: {exc}", "error")
         self.hooks.close_job(job.id)
+        self.preparation.close_job(job.id)
 
     # ---------------------------------------------------------------- thread
     def start(self) -> None:
-        """Run rounds in a thread while this process leads its data folder (see ``leadership``)."""
+        """Run jobs' steps in a thread while this process leads its data folder (see ``leadership``)."""
         self._thread = threading.Thread(target=self._loop, name="crowdform-background", daemon=True)
         self._thread.start()
 
     def _loop(self) -> None:
+        tick = self.runtime.settings.tick_seconds
+        leading = False
         while not self._stop.is_set():
             if not self.leadership.try_acquire():
-                self._stop.wait(self.runtime.settings.tick_seconds)  # another process leads; ask again later
+                self._stop.wait(tick)  # another process leads; ask again later
                 continue
             try:
-                busy = self.run_once()
-            except Exception:  # one bad round must not end background work for every job
-                logger.exception("background round failed")
-                busy = False
-            if not busy:
-                self._stop.wait(self.runtime.settings.tick_seconds)
+                if not leading:
+                    self._take_over()
+                    leading = True
+                self._schedule()
+            except Exception:  # one bad pass must not end background work for every job
+                logger.exception("background scheduling failed")
+                self._stop.wait(tick)
+                continue
+            self.lanes.wait_for_any(self._next_due_in(tick))
+
+    def _take_over(self) -> None:
+        """Newly leading: take over at once what dead incarnations of this data folder had claimed."""
+        taken = take_over(self.runtime.database, self.incarnation, place_of(self.runtime.settings.data_dir),
+                          self.runtime.clock.now())
+        if taken.objects or taken.batches:
+            logger.warning("took over %d pre-hook objects and %d consolidation batches from %d stopped "
+                           "background process(es)", taken.objects, taken.batches, taken.incarnations)
+
+    def _schedule(self) -> None:
+        """Start the step of every running job that is due and not in a lane already.
+
+        A job whose step did something is due again at once (behind the others waiting for a lane);
+        one whose step found nothing waits ``tick_seconds``.
+        """
+        now = time.monotonic()
+        tick = self.runtime.settings.tick_seconds
+        for job_id, busy in self.lanes.collect().items():
+            self._due[job_id] = now if busy else now + tick
+        jobs = self._running_jobs()
+        running = {job.id for job in jobs}
+        for job_id in [j for j in self._due if j not in running]:
+            del self._due[job_id]  # finished or removed
+            self._chores_due.pop(job_id, None)
+        for job in jobs:
+            if self._chores_due.get(job.id, now) <= now:
+                self._chores_due[job.id] = now + CHORES_SECONDS
+                self._chores(job)
+            if self._due.get(job.id, now) <= now and self.lanes.start(job.id, partial(self._step, job)):
+                self._due[job.id] = float("inf")  # in a lane until collected
+        self.hooks.flush_log()
+        self._vacuum_if_due()
+
+    def _next_due_in(self, tick: float) -> float:
+        """Seconds until the next job is due (at most a tick: new jobs appear between passes)."""
+        if not self._due:
+            return tick
+        return max(0.0, min(tick, min(self._due.values()) - time.monotonic()))
 
     def run_until_idle(self, *, max_rounds: int = 1000) -> None:
         """Run rounds until one does nothing (tests and the CLI use this instead of the thread)."""
@@ -274,7 +361,7 @@ class Background:
         self._stop.set()
         if self._thread is not None:
             self._thread.join(timeout=30)
+        self.lanes.close(STOP_SECONDS)
         self.leadership.release()
         self.preparation.close()
         self.hooks.close()
-

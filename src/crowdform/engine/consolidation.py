@@ -57,9 +57,10 @@ class BatchObject:
 
 
 class Consolidation:
-    def __init__(self, runtime: Runtime, hooks: HookPool) -> None:
+    def __init__(self, runtime: Runtime, hooks: HookPool, incarnation: str) -> None:
         self.runtime = runtime
         self.hooks = hooks
+        self.incarnation = incarnation  # named by every claim this process makes (``incarnations``)
 
     # ---------------------------------------------------------------- claiming
     def claim(self, job: JobRow) -> tuple[int, int] | None:
@@ -71,8 +72,9 @@ class Consolidation:
         settings = self.runtime.settings
         now = self.runtime.clock.now()
         # How long a claim protects a batch from being run twice: past it, the claimer is presumed dead
-        # and another process (or this one, restarted) runs the batch again. Long enough for every hook
-        # attempt; short when there is no hook to wait for, so a restart resumes quickly.
+        # and another process runs the batch again. Long enough for every hook attempt; short when there
+        # is no hook to wait for. A restart on the same data folder does not wait for it: the new leader
+        # takes over the dead incarnation's claims at once (``incarnations``).
         hook = ResolvedHook.from_json(job.post_hook)
         calls_hook = hook is not None and not hook.is_pass_through
         lease_seconds = settings.hook_timeout_seconds * settings.hook_attempts + 60 if calls_hook else 30
@@ -90,7 +92,8 @@ class Consolidation:
             if stale is not None:
                 won = connection.execute(update(ConsolidationBatch).where(
                     ConsolidationBatch.id == stale.id, ConsolidationBatch.claimed_until < now,
-                ).values(claimed_until=now + lease_seconds, attempts=ConsolidationBatch.attempts + 1)).rowcount
+                ).values(claimed_until=now + lease_seconds, claimed_by=self.incarnation,
+                         attempts=ConsolidationBatch.attempts + 1)).rowcount
                 return (stale.id, stale.iteration) if won else None
             first = connection.execute(select(DataObject.iteration).where(
                 DataObject.job_id == job.id, DataObject.state == ObjectState.ANSWERED,
@@ -111,7 +114,7 @@ class Consolidation:
                 moment += 1
             batch_id = connection.execute(insert(ConsolidationBatch).values(
                 job_id=job.id, iteration=iteration, state=BatchState.RUNNING, claimed_until=now + lease_seconds,
-                attempts=1, created_at=now, stamp=file_timestamp(utc(moment)),
+                claimed_by=self.incarnation, attempts=1, created_at=now, stamp=file_timestamp(utc(moment)),
             ).returning(ConsolidationBatch.id)).scalar_one()
             taken = connection.execute(update(DataObject).where(
                 DataObject.id.in_(ids), DataObject.state == ObjectState.ANSWERED,

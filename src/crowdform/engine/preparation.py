@@ -1,20 +1,23 @@
-"""Release the next batch ("iteration") of data objects and run the pre-annotation hook on it.
+"""Release data objects as others leave the in-flight set, and run the pre-annotation hook on them.
 
-Ground Truth sends up to MaxConcurrentTaskCount objects at a time, in manifest order, and releases the
-next set when a batch is finished; the batch number is the ``iteration-N`` of the output paths.
-Objects go to workers only after the pre-annotation hook turned them into ``task.input``; without a
-hook (or with PRE-PassThrough), ``task.input`` is the manifest line itself. A built-in task type's
-PRE- function runs in this process (:mod:`crowdform.builtin.pre_annotation`), with no hook process.
+Ground Truth keeps up to MaxConcurrentTaskCount objects in flight (PREPARING or READY), in manifest
+order, and sends more as objects leave that set, so a crowd never waits for a whole batch to drain.
+The k-th object a job releases (counting from 0) belongs to iteration ``k // MaxConcurrentTaskCount
++ 1``, the ``iteration-N`` of the output paths. Objects go to workers only after the pre-annotation
+hook turned them into ``task.input``; without a hook (or with PRE-PassThrough), ``task.input`` is the
+manifest line itself. A built-in task type's PRE- function runs in this process
+(:mod:`crowdform.builtin.pre_annotation`), with no hook process.
 """
 
 from __future__ import annotations
 
 import json
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import Connection, exists, select, update
+from sqlalchemy import Connection, case, exists, func, select, update
 
 from crowdform.engine.hook_pool import HookPool
 from crowdform.engine.hook_registry import ResolvedHook
@@ -29,51 +32,100 @@ from crowdform.groundtruth.task_types import BY_FUNCTION
 from crowdform.store.models import DataObject, Job
 
 CLAIM_SIZE = 64
+IN_FLIGHT = (ObjectState.PREPARING, ObjectState.READY)
+REFILL_SHARE = 20  # release once a twentieth of MaxConcurrentTaskCount has left the in-flight set ...
+REFILL_MOST = 250  # ... or this many objects, whichever is fewer
 
 
-def release_next_batch(connection: Connection, job: JobRow, now: float) -> int:
-    """Release the next iteration once every object of the current one has its answers (or has failed).
+def refill_step(max_concurrent: int) -> int:
+    """How many free places make a release worth its write transaction.
 
-    The previous iteration's consolidation goes on meanwhile, so workers are not kept waiting for a
-    post-annotation hook at every batch boundary. Returns how many objects were released.
+    One object at a time would cost a write per answer; waiting for the whole set would make the
+    crowd wait. A small step keeps at least 95% of MaxConcurrentTaskCount on offer.
     """
-    busy = connection.execute(select(exists().where(
-        DataObject.job_id == job.id, DataObject.state.in_((ObjectState.PREPARING, ObjectState.READY))))).scalar()
-    if busy:
+    return max(1, min(max_concurrent // REFILL_SHARE, REFILL_MOST))
+
+
+def release_room(connection: Connection, job: JobRow) -> int:
+    """Free places in the job's in-flight set if a release is due (and something is queued), else 0."""
+    in_flight = connection.execute(select(func.count()).select_from(
+        select(DataObject.id).where(DataObject.job_id == job.id, DataObject.state.in_(IN_FLIGHT))
+        .limit(job.max_concurrent).subquery())).scalar_one()
+    room = job.max_concurrent - in_flight
+    if room < refill_step(job.max_concurrent):
         return 0
+    queued = connection.execute(select(exists().where(
+        DataObject.job_id == job.id, DataObject.state == ObjectState.QUEUED))).scalar()
+    return room if queued else 0
+
+
+class Released(NamedTuple):
+    objects: int
+    new_iteration: int | None  # the iteration these objects began, if they began one
+
+
+def release_more(connection: Connection, job: JobRow, now: float) -> Released:
+    """Fill the job's in-flight set back up to MaxConcurrentTaskCount, in manifest order.
+
+    Consolidation of what was answered goes on meanwhile, so workers never wait for a post-annotation
+    hook nor for the last object of an iteration. A stopping or finished job releases nothing.
+    """
+    nothing = Released(0, None)
+    room = release_room(connection, job)
+    if not room:
+        return nothing
     positions = connection.execute(
         select(DataObject.position).where(DataObject.job_id == job.id, DataObject.state == ObjectState.QUEUED)
-        .order_by(DataObject.position).limit(job.max_concurrent)
+        .order_by(DataObject.position).limit(room)
     ).scalars().all()
     if not positions:
-        return 0
-    iteration = job.iteration + 1
-    won = connection.execute(update(Job).where(Job.id == job.id, Job.iteration == job.iteration).values(
-        iteration=iteration, updated_at=now,
-        status=JobStatus.IN_PROGRESS if job.status == JobStatus.INITIALIZING else job.status,
+        return nothing
+    released = connection.execute(select(Job.released).where(Job.id == job.id)).scalar_one()
+    size = job.max_concurrent
+    won = connection.execute(update(Job).where(
+        Job.id == job.id, Job.released == released, Job.status.in_((JobStatus.INITIALIZING, JobStatus.IN_PROGRESS)),
+    ).values(
+        released=released + len(positions), iteration=(released + len(positions) - 1) // size + 1, updated_at=now,
+        status=case((Job.status == JobStatus.INITIALIZING, JobStatus.IN_PROGRESS), else_=Job.status),
     )).rowcount
     if not won:
-        return 0  # another process released it
+        return nothing  # another process released them, or the job is stopping
     hook = ResolvedHook.from_json(job.pre_hook)
-    values: dict[str, Any] = {"iteration": iteration, "released_at": now}
+    values: dict[str, Any] = {"released_at": now}
     if hook is None or hook.is_pass_through:
         values.update(state=ObjectState.READY, task_input=DataObject.line)
     else:
         values.update(state=ObjectState.PREPARING)
-    return connection.execute(update(DataObject).where(
-        DataObject.job_id == job.id, DataObject.state == ObjectState.QUEUED,
-        DataObject.position >= positions[0], DataObject.position <= positions[-1],
-    ).values(**values)).rowcount
+    count = 0
+    first = 0
+    while first < len(positions):  # one statement per iteration the released objects fall into
+        iteration = (released + first) // size + 1
+        last = min(len(positions), iteration * size - released) - 1
+        count += connection.execute(update(DataObject).where(
+            DataObject.job_id == job.id, DataObject.state == ObjectState.QUEUED,
+            DataObject.position >= positions[first], DataObject.position <= positions[last],
+        ).values(iteration=iteration, **values)).rowcount
+        first = last + 1
+    # At most MaxConcurrentTaskCount objects at once, so at most one iteration begins here.
+    first_iteration, last_iteration = released // size + 1, (released + len(positions) - 1) // size + 1
+    if released % size == 0:
+        return Released(count, first_iteration)
+    return Released(count, last_iteration if last_iteration > first_iteration else None)
 
 
 class Preparation:
-    """Runs the pre-annotation hook over claimed objects, ``pre_hook_concurrency`` calls at a time."""
+    """Runs the pre-annotation hook over claimed objects, ``pre_hook_concurrency`` calls at a time per job.
 
-    def __init__(self, runtime: Runtime, hooks: HookPool) -> None:
+    Each job has threads of its own, so a job whose hook hangs until its timeout holds only its own
+    calls; the claim's lease covers every call of the claim, all attempts included.
+    """
+
+    def __init__(self, runtime: Runtime, hooks: HookPool, incarnation: str) -> None:
         self.runtime = runtime
         self.hooks = hooks
-        self.pool = ThreadPoolExecutor(max_workers=runtime.settings.pre_hook_concurrency,
-                                       thread_name_prefix="pre-hook")
+        self.incarnation = incarnation
+        self._pools: dict[int, ThreadPoolExecutor] = {}
+        self._lock = threading.Lock()
 
     def run(self, job: JobRow) -> int:
         """Prepare one claim of objects; returns how many were handled."""
@@ -82,7 +134,6 @@ class Preparation:
             return 0
         settings = self.runtime.settings
         now = self.runtime.clock.now()
-        lease_seconds = settings.hook_timeout_seconds * settings.hook_attempts + 30
         claimable = (DataObject.job_id == job.id, DataObject.state == ObjectState.PREPARING,
                      (DataObject.claimed_until.is_(None)) | (DataObject.claimed_until < now))
         with self.runtime.database.read() as connection:
@@ -94,8 +145,10 @@ class Preparation:
             ).all()
             if not claimed:
                 return 0
+            rounds = -(-len(claimed) // settings.pre_hook_concurrency)  # calls one after another, at worst
+            lease_seconds = rounds * settings.hook_timeout_seconds * settings.hook_attempts + 30
             connection.execute(update(DataObject).where(DataObject.id.in_([c.id for c in claimed]))
-                               .values(claimed_until=now + lease_seconds))
+                               .values(claimed_until=now + lease_seconds, claimed_by=self.incarnation))
         if hook.builtin is not None:
             outcomes = [self._prepare_builtin(job, hook.builtin, c) for c in claimed]
         else:
@@ -105,7 +158,7 @@ class Preparation:
             for object_id, values in outcomes:
                 connection.execute(update(DataObject).where(
                     DataObject.id == object_id, DataObject.state == ObjectState.PREPARING,
-                ).values(claimed_until=None, released_at=released, **values))
+                ).values(claimed_until=None, claimed_by=None, released_at=released, **values))
         return len(outcomes)
 
     def _prepare_builtin(self, job: JobRow, function: str, claimed: Any) -> tuple[int, dict[str, Any]]:
@@ -139,7 +192,24 @@ class Preparation:
                 return object_id, {"state": ObjectState.SKIPPED, "task_input": json.dumps(result.task_input)}
             return object_id, {"state": ObjectState.READY, "task_input": json.dumps(result.task_input)}
 
-        return list(self.pool.map(lambda c: prepare(c.id, c.position, c.line), claimed))
+        return list(self._pool(job.id).map(lambda c: prepare(c.id, c.position, c.line), claimed))
+
+    def _pool(self, job_id: int) -> ThreadPoolExecutor:
+        with self._lock:
+            pool = self._pools.get(job_id)
+            if pool is None:
+                pool = self._pools[job_id] = ThreadPoolExecutor(
+                    max_workers=self.runtime.settings.pre_hook_concurrency, thread_name_prefix=f"pre-hook-{job_id}")
+            return pool
+
+    def close_job(self, job_id: int) -> None:
+        with self._lock:
+            pool = self._pools.pop(job_id, None)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def close(self) -> None:
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        with self._lock:
+            pools, self._pools = list(self._pools.values()), {}
+        for pool in pools:
+            pool.shutdown(wait=True, cancel_futures=True)

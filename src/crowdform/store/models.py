@@ -202,7 +202,8 @@ class Job(Base):
     max_human_labeled: Mapped[int | None] = mapped_column(Integer, nullable=True)
     max_percent_labeled: Mapped[int | None] = mapped_column(Integer, nullable=True)
     object_count: Mapped[int] = mapped_column(Integer, default=0)
-    iteration: Mapped[int] = mapped_column(Integer, default=0)  # the last released batch
+    iteration: Mapped[int] = mapped_column(Integer, default=0)  # the iteration of the last released object
+    released: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # objects released so far
     failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     reference_code: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[float] = mapped_column(Float)
@@ -232,6 +233,7 @@ class DataObject(Base):
     released_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     answered_at: Mapped[float | None] = mapped_column(Float, nullable=True)  # when it became ANSWERED
     claimed_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(32), nullable=True)  # the claimer's incarnation
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     failure_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("consolidation_batches.id"), nullable=True)
@@ -269,6 +271,7 @@ class ConsolidationBatch(Base):
     iteration: Mapped[int] = mapped_column(Integer)
     state: Mapped[str] = mapped_column(String(16))
     claimed_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(32), nullable=True)  # the claimer's incarnation
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     stamp: Mapped[str] = mapped_column(String(19))  # the YYYY-MM-DD_HH:MM:SS of this batch's files
     request_uri: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -276,6 +279,20 @@ class ConsolidationBatch(Base):
     error: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_at: Mapped[float] = mapped_column(Float)
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Incarnation(Base):
+    """One start of a process that runs background work (``engine/incarnations.py``).
+
+    Claims name the incarnation that made them (``claimed_by``). ``place`` is the host and data
+    folder whose ``background.lock`` the incarnation held: a later holder of that lock knows every
+    other incarnation of the same place is dead, and takes their claims over at once.
+    """
+
+    __tablename__ = "incarnations"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    place: Mapped[str] = mapped_column(Text, index=True)
+    started_at: Mapped[float] = mapped_column(Float)
 
 
 class JobLogEntry(Base):
