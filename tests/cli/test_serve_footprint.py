@@ -57,15 +57,10 @@ def test_serve_idles_in_one_light_process_and_runs_a_light_background_process_fo
     modules_dir.mkdir()
     (tmp_path / "site").mkdir()
     (tmp_path / "site" / "sitecustomize.py").write_text(DUMPER)
-    port = free_port()
-    env = {**os.environ, "CROWDFORM_DATABASE_URL": database_url, "FOOTPRINT_MODULES_DIR": str(modules_dir),
-           "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"), os.environ.get("PYTHONPATH", "")])}
-    with open(tmp_path / "server.log", "wb") as log:
-        server = subprocess.Popen([sys.executable, "-m", "crowdform", "serve", "--port", str(port),
-                                   "--data-dir", str(tmp_path / "data")], env=env, cwd=tmp_path,
-                                  stdout=log, stderr=subprocess.STDOUT)
+    server = start_serve(tmp_path, {"CROWDFORM_DATABASE_URL": database_url, "FOOTPRINT_MODULES_DIR": str(modules_dir),
+                                    "PYTHONPATH": os.pathsep.join([str(tmp_path / "site"),
+                                                                   os.environ.get("PYTHONPATH", "")])})
     try:
-        wait_for_health(f"http://127.0.0.1:{port}", server, tmp_path / "server.log")
         time.sleep(IDLE_SECONDS)
         root = psutil.Process(server.pid)
         assert root.children(recursive=True) == []  # no job runs: no background process, no resource tracker
@@ -120,14 +115,8 @@ def test_the_background_process_runs_while_a_job_runs_and_follows_a_killed_serve
         synthetic_job(runtime, tmp_path, name="first", objects=3, workers_per_object=1)
     finally:
         runtime.close()
-    port = free_port()
-    env = {**os.environ, "CROWDFORM_DATABASE_URL": database_url, "CROWDFORM_BACKGROUND_LINGER_SECONDS": "1"}
-    with open(tmp_path / "server.log", "wb") as log:
-        server = subprocess.Popen([sys.executable, "-m", "crowdform", "serve", "--port", str(port),
-                                   "--data-dir", str(tmp_path / "data")], env=env, cwd=tmp_path,
-                                  stdout=log, stderr=subprocess.STDOUT)
+    server = start_serve(tmp_path, {"CROWDFORM_DATABASE_URL": database_url, "CROWDFORM_BACKGROUND_LINGER_SECONDS": "1"})
     try:
-        wait_for_health(f"http://127.0.0.1:{port}", server, tmp_path / "server.log")
         root = psutil.Process(server.pid)
         (first,) = wait_for_children(root, 1)  # the job runs: the background process starts
         runtime = open_runtime(tmp_path, database_url)
@@ -144,6 +133,21 @@ def test_the_background_process_runs_while_a_job_runs_and_follows_a_killed_serve
         server.kill()
         server.wait(timeout=60)
     background.wait(timeout=30)  # it noticed that its parent is gone (psutil.TimeoutExpired if not)
+
+
+def start_serve(tmp_path: Path, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    """``crowdform serve`` on a fresh data folder with these variables, once ``/health`` answers."""
+    port = free_port()
+    with open(tmp_path / "server.log", "wb") as log:
+        server = subprocess.Popen([sys.executable, "-m", "crowdform", "serve", "--port", str(port),
+                                   "--data-dir", str(tmp_path / "data")], env={**os.environ, **env}, cwd=tmp_path,
+                                  stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_for_health(f"http://127.0.0.1:{port}", server, tmp_path / "server.log")
+    except BaseException:
+        server.kill()
+        raise
+    return server
 
 
 def wait_for_health(url: str, server: subprocess.Popen[bytes], log: Path) -> None:
