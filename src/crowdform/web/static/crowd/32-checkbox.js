@@ -14,7 +14,7 @@ input{width:16px;height:16px;margin:2px 0 0;flex:none;accent-color:var(--crowd-p
   class CheckableElement extends C.CrowdElement {
     static get shadowOptions() { return { delegatesFocus: true }; }
     static get upgradeProps() { return ["checked"]; }
-    /** The property name the state is reported under ("on" by default, like a native checkbox). */
+    /** The answer's key ("on" by default, as a native checkbox's). */
     get value() { return this.getAttribute("value") ?? "on"; }
     set value(v) { this.setAttribute("value", v); }
     get _checkable() { return true; }

@@ -1,6 +1,5 @@
 /* 33-radio.js: <crowd-radio-button> (5.22), {"<value>": <checked>} under its name, and
-   <crowd-radio-group> (5.23) making its buttons exclusive (arrow keys, Space). Outside a group,
-   buttons sharing a name are exclusive. */
+   <crowd-radio-group> (5.23) making its buttons exclusive; outside a group, those sharing a name. */
 (() => {
   "use strict";
   const C = window.CrowdCore;
@@ -32,9 +31,7 @@
       this._radio.tabIndex = off ? -1 : 0;
     }
 
-    /** The attribute reflects the state, so reset goes back to the attribute as the page set it
-        (as a native radio's `defaultChecked`), not as the worker's choices left it. */
-    _reset() { this.checked = this._default; }
+    _reset() { this.checked = this._default; } // `checked` as the page set it
 
     connected(signal) {
       this.addEventListener("click", () => this._choose(), { signal });
@@ -43,14 +40,14 @@
       }, { signal });
     }
 
-    /** A worker's choice: check, uncheck the others, fire `change` if it changed. */
+    /** A worker's choice: check, uncheck the others, fire `change`. */
     _choose() {
       if (this.hasAttribute("disabled") || this.checked) return;
       this.checked = true;
       this.dispatchEvent(new Event("change", { bubbles: true }));
     }
 
-    /** The state, shown and reflected to `checked`, as AWS's radios do (templates observe the attribute). */
+    /** The state, shown and reflected to `checked` as AWS's radios do (templates watch it). */
     _set(on) {
       this._on = on;
       if (!this._radio) return;
@@ -78,7 +75,7 @@
     render(root) {
       C.style(root, ":host{display:block}");
       root.innerHTML += `<div role="radiogroup" part="group"><slot></slot></div>`;
-      // Buttons upgraded before the group: keep the last checked one (native radio semantics).
+      // Buttons upgraded before the group: the last checked wins, as native radios.
       const checked = this.buttons.filter((b) => b._radio && b.checked);
       for (const b of checked.slice(0, -1)) b.checked = false;
     }
